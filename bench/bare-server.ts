@@ -1,0 +1,38 @@
+// The physical limit on this machine: node:http answering with the same bytes preflight sends, doing nothing else.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const PREFLIGHT_HEADERS = [
+  'Access-Control-Allow-Headers', 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token',
+  'Access-Control-Allow-Methods', 'GET,OPTIONS',
+  'Access-Control-Allow-Origin', '*',
+  'Content-Type', 'application/json',
+  'x-amzn-RequestId', '00000000-0000-0000-0000-000000000000',
+  'x-amz-apigw-id', 'AAAAAAAAAAAAAAA=',
+  'Content-Length', '0',
+];
+const LAMBDA_BODY = '{"ok":true}';
+const LAMBDA_HEADERS = [
+  'Content-Type', 'application/json',
+  'x-amzn-RequestId', '00000000-0000-0000-0000-000000000000',
+  'x-amz-apigw-id', 'AAAAAAAAAAAAAAA=',
+  'X-Amzn-Trace-Id', 'Root=1-00000000-000000000000000000000000',
+  'Content-Length', String(LAMBDA_BODY.length),
+];
+
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, PREFLIGHT_HEADERS);
+      res.end();
+    } else {
+      res.writeHead(200, LAMBDA_HEADERS);
+      res.end(LAMBDA_BODY);
+    }
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
+});

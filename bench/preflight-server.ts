@@ -1,0 +1,27 @@
+// preflight from the built package, with one API: OPTIONS (Enable CORS mock) and GET (Lambda proxy) on /items.
+import { fileURLToPath } from 'node:url';
+
+type ServerModule = typeof import('../src/server/server.js');
+const { startServer } = (await import(new URL('../dist/server/server.js', import.meta.url).href)) as ServerModule;
+
+const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m), execution() {}, lambda() {} };
+const server = await startServer({ port: 0, ephemeral: true, logger: quiet });
+const { apis, deployments, functions } = server.control;
+await functions.createFunction({
+  FunctionName: 'bench-noop',
+  Runtime: 'nodejs20.x',
+  Role: 'arn:aws:iam::000000000000:role/bench',
+  Handler: 'index.handler',
+  Code: { Directory: fileURLToPath(new URL('./fixtures/noop', import.meta.url)) },
+});
+const api = apis.createRestApi({ name: 'bench' });
+const items = apis.createResource(api.id, api.rootResourceId, { pathPart: 'items' });
+apis.putMethod(api.id, items.id, 'GET', { authorizationType: 'NONE' });
+apis.putIntegration(api.id, items.id, 'GET', {
+  type: 'AWS_PROXY',
+  integrationHttpMethod: 'POST',
+  uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench-noop/invocations`,
+});
+server.control.enableCors(api.id, items.id, {});
+deployments.createDeployment(api.id, { stageName: 'bench' });
+console.log(JSON.stringify({ port: server.port, host: `${api.id}.execute-api.localhost:${server.port}` }));

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { Store } from '../store/db.js';
+import { ControlEvents } from './events.js';
+import { RestApiService } from './rest-apis.js';
+import { DeploymentService } from './deployments.js';
+import { FunctionService } from './functions.js';
+import { enableCors, type EnableCorsResult } from './enable-cors.js';
+
+export interface ControlPlaneOptions {
+  /** Where uploaded function code is unpacked. */
+  codeRoot: string;
+  region?: string;
+}
+
+/**
+ * The one service layer: the AWS wire API, the CLI, the console and the importers all call these, and nothing
+ * else writes to the store.
+ */
+export class ControlPlane {
+  readonly events = new ControlEvents();
+  readonly apis: RestApiService;
+  readonly deployments: DeploymentService;
+  readonly functions: FunctionService;
+
+  constructor(
+    readonly store: Store,
+    options: ControlPlaneOptions,
+  ) {
+    this.apis = new RestApiService(store, this.events);
+    this.deployments = new DeploymentService(store, this.apis);
+    const fnOptions: { region?: string } = {};
+    if (options.region) fnOptions.region = options.region;
+    this.functions = new FunctionService(store, this.events, options.codeRoot, fnOptions);
+  }
+
+  enableCors(apiId: string, resourceId: string, input: unknown, options: { dryRun?: boolean } = {}): EnableCorsResult {
+    return enableCors(this.apis, apiId, resourceId, input, options);
+  }
+}
+
+export function defaultCodeRoot(dataDir: string): string {
+  return join(dataDir, 'functions');
+}
+
+export { AwsError, isAwsError } from './errors.js';
+export type { EnableCorsResult } from './enable-cors.js';

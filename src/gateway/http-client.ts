@@ -1,0 +1,69 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { HeaderList } from './types.js';
+
+export interface BackendRequest {
+  method: string;
+  url: URL;
+  headers: HeaderList;
+  body: Buffer;
+  timeoutMs: number;
+}
+
+export interface BackendResponse {
+  status: number;
+  headers: HeaderList;
+  body: Buffer;
+}
+
+export class BackendError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'network',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const agentOptions = { keepAlive: true, maxSockets: 256 };
+const httpAgent = new http.Agent(agentOptions);
+const httpsAgent = new https.Agent(agentOptions);
+
+/**
+ * Calls an HTTP/HTTP_PROXY integration backend, keeping header case and repeats both ways (fetch would fold them)
+ * and bounding the whole exchange by the integration timeout.
+ */
+export function callBackend(req: BackendRequest): Promise<BackendResponse> {
+  return new Promise((resolve, reject) => {
+    const lib = req.url.protocol === 'https:' ? https : http;
+    const flat: string[] = [];
+    for (const [k, v] of req.headers) flat.push(k, v);
+    const r = lib.request(req.url, {
+      method: req.method,
+      headers: flat,
+      agent: req.url.protocol === 'https:' ? httpsAgent : httpAgent,
+    });
+    const timer = setTimeout(() => {
+      r.destroy(new BackendError('timeout', `no response within ${req.timeoutMs} ms`));
+    }, req.timeoutMs);
+    r.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        const headers: HeaderList = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
+        resolve({ status: res.statusCode ?? 502, headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e instanceof BackendError ? e : new BackendError('network', e.message));
+      });
+    });
+    r.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e instanceof BackendError ? e : new BackendError('network', e.message));
+    });
+    r.end(req.body.length > 0 ? req.body : undefined);
+  });
+}

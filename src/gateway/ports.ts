@@ -1,0 +1,25 @@
+/** What the data plane needs from the rest of the system, so each handler can be tested with fakes. */
+
+export interface LambdaInvocation {
+  /** JSON text the function returned, or its error object. */
+  payload: string;
+  /** 'Unhandled' when the function failed (X-Amz-Function-Error). */
+  functionError?: string;
+}
+
+export class LambdaInvokeError extends Error {
+  constructor(
+    readonly kind: 'not-found' | 'throttled' | 'too-large' | 'failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface LambdaInvoker {
+  /** Invokes a function by name or ARN, synchronously; rejects with LambdaInvokeError when it cannot run. */
+  invoke(functionRef: string, payload: string): Promise<LambdaInvocation>;
+}
+
+/** Execution log lines, like API Gateway's CloudWatch execution logs: one per notable step. */
+export type ExecutionLog = (requestId: string, message: string) => void;

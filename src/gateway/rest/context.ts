@@ -1,0 +1,130 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ACCOUNT_ID } from '../../control/ids.js';
+import { parseQuery } from '../query.js';
+import type { GatewayRequest } from '../types.js';
+import type { CompiledApi, RouteMatch } from './compile.js';
+
+export interface StageView {
+  name: string;
+  deploymentId: string;
+  variables: Record<string, string>;
+}
+
+/**
+ * Everything one REST request carries through the chain. Derived views (header maps, query pairs, $context) are
+ * built on first use, so the MOCK preflight path pays only for what it reads.
+ */
+export class RestRequestContext {
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  match?: RouteMatch;
+  private _query?: [string, string][];
+  private _headerMap?: Map<string, string[]>;
+  private _context?: Record<string, unknown>;
+
+  constructor(
+    readonly req: GatewayRequest,
+    readonly api: CompiledApi,
+    readonly stage: StageView,
+    /** '/{stage}/rest/of/path' as requestContext.path reports it. */
+    readonly stagePath: string,
+  ) {
+    // A client-supplied x-amzn-RequestId is echoed as the request id, as AWS documents for $context.requestId.
+    this.requestId = this.header('x-amzn-requestid') ?? randomUUID();
+    this.extendedRequestId = randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15) + '=';
+  }
+
+  get query(): [string, string][] {
+    return (this._query ??= parseQuery(this.req.rawQuery));
+  }
+
+  /** Lower-cased header name → values in arrival order. */
+  get headerMap(): Map<string, string[]> {
+    if (!this._headerMap) {
+      const m = new Map<string, string[]>();
+      const raw = this.req.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) {
+        const k = raw[i]!.toLowerCase();
+        const list = m.get(k);
+        if (list) list.push(raw[i + 1]!);
+        else m.set(k, [raw[i + 1]!]);
+      }
+      this._headerMap = m;
+    }
+    return this._headerMap;
+  }
+
+  header(name: string): string | undefined {
+    if (this._headerMap) return this._headerMap.get(name)?.[0];
+    const raw = this.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1];
+    return undefined;
+  }
+
+  get domainName(): string {
+    return this.req.host.replace(/:\d+$/, '');
+  }
+
+  /** $context as API Gateway documents it for REST APIs (mapping template reference). */
+  vtlContext(extra?: Record<string, unknown>): Record<string, unknown> {
+    if (!this._context) {
+      const resource = this.match?.resource;
+      const t = this.req.receivedAt;
+      this._context = {
+        accountId: ACCOUNT_ID,
+        apiId: this.api.apiId,
+        deploymentId: this.stage.deploymentId,
+        domainName: this.domainName,
+        domainPrefix: this.domainName.split('.')[0],
+        extendedRequestId: this.extendedRequestId,
+        httpMethod: this.req.method,
+        identity: this.identity(),
+        path: this.stagePath,
+        protocol: 'HTTP/1.1',
+        requestId: this.requestId,
+        requestTime: clfTime(t),
+        requestTimeEpoch: t,
+        resourceId: resource?.id,
+        resourcePath: resource?.path,
+        stage: this.stage.name,
+      };
+    }
+    return extra ? { ...this._context, ...extra } : this._context;
+  }
+
+  identity(): Record<string, string | null> {
+    return {
+      accessKey: null,
+      accountId: null,
+      caller: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: this.req.sourceIp,
+      user: null,
+      userAgent: this.header('user-agent') ?? null,
+      userArn: null,
+    };
+  }
+
+  /** $input.params() / method.request.* view: path, querystring and header maps (last value of a repeat wins). */
+  params(): { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> } {
+    const querystring: Record<string, string> = {};
+    for (const [k, v] of this.query) querystring[k] = v;
+    const header: Record<string, string> = {};
+    const raw = this.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) header[raw[i]!] = raw[i + 1]!;
+    return { path: this.match?.pathParams ?? {}, querystring, header };
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Common Log Format time, as requestContext.requestTime: 04/Mar/2020:19:15:17 +0000 */
+export function clfTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}

@@ -1,0 +1,186 @@
+import { queryMaps } from '../query.js';
+import type { HeaderList } from '../types.js';
+import type { RestRequestContext } from './context.js';
+
+/** Request headers API Gateway does not pass to a proxy integration (LocalStack AWS-validated header_remapping). */
+const DROPPED_REQUEST_HEADERS = new Set([
+  'connection', 'content-length', 'content-md5', 'expect', 'max-forwards', 'proxy-authenticate', 'server', 'te',
+  'trailer', 'transfer-encoding', 'upgrade', 'www-authenticate',
+]);
+
+/** Whether a Content-Type/Accept value matches one of the API's binaryMediaTypes (wildcards allowed). */
+export function isBinaryType(value: string | undefined, binaryMediaTypes: readonly string[]): boolean {
+  if (!value || binaryMediaTypes.length === 0) return false;
+  const types = value.split(',').map((v) => v.split(';')[0]!.trim().toLowerCase());
+  return binaryMediaTypes.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return types.some((t) => {
+      if (p === '*/*' || t === p) return true;
+      const [pt, ps] = p.split('/');
+      const [tt, ts] = t.split('/');
+      return (ps === '*' && pt === tt) || (pt === '*' && ps === ts);
+    });
+  });
+}
+
+/**
+ * The REST (v1) Lambda proxy event, field for field as AWS sends it (AGDG set-up-lambda-proxy-integrations
+ * "Input format"; LocalStack AWS-validated snapshot test_lambda_aws_proxy_integration): null for absent maps,
+ * client header casing, last query value in the single-value map.
+ */
+export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown> {
+  const req = ctx.req;
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  const add = (name: string, value: string) => {
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  };
+  const raw = req.rawHeaders;
+  let hasForwardedFor = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    let name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
+    // AWS re-cases Authorization whatever the client sent.
+    if (lower === 'authorization') name = 'Authorization';
+    if (lower === 'x-forwarded-for') hasForwardedFor = true;
+    add(name, raw[i + 1]!);
+  }
+  add('X-Amzn-Trace-Id', `Root=1-${Math.floor(req.receivedAt / 1000).toString(16)}-${ctx.extendedRequestId.replace(/[^0-9a-z]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24)}`);
+  if (!hasForwardedFor) add('X-Forwarded-For', req.sourceIp);
+  add('X-Forwarded-Port', String(req.port));
+  add('X-Forwarded-Proto', 'http');
+
+  const { single, multi } = queryMaps(ctx.query);
+  const pathParams = ctx.match?.pathParams ?? {};
+  const contentType = ctx.header('content-type');
+  const binary = isBinaryType(contentType, ctx.api.binaryMediaTypes);
+  const resource = ctx.match!.resource;
+  return {
+    resource: resource.path,
+    path: req.path,
+    httpMethod: req.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: single,
+    multiValueQueryStringParameters: multi,
+    pathParameters: Object.keys(pathParams).length ? pathParams : null,
+    stageVariables: Object.keys(ctx.stage.variables).length ? ctx.stage.variables : null,
+    requestContext: {
+      resourceId: resource.id,
+      resourcePath: resource.path,
+      httpMethod: req.method,
+      extendedRequestId: ctx.extendedRequestId,
+      requestTime: ctx.vtlContext()['requestTime'],
+      path: ctx.stagePath,
+      accountId: ctx.vtlContext()['accountId'],
+      protocol: 'HTTP/1.1',
+      stage: ctx.stage.name,
+      domainPrefix: ctx.domainName.split('.')[0],
+      requestTimeEpoch: req.receivedAt,
+      requestId: ctx.requestId,
+      identity: ctx.identity(),
+      domainName: ctx.domainName,
+      deploymentId: ctx.stage.deploymentId,
+      apiId: ctx.api.apiId,
+    },
+    body: req.body.length === 0 ? null : binary ? req.body.toString('base64') : req.body.toString('utf8'),
+    isBase64Encoded: binary && req.body.length > 0,
+  };
+}
+
+export interface ProxyResponse {
+  status: number;
+  headers: HeaderList;
+  body: Buffer | string;
+}
+
+/** Why a Lambda proxy response was refused; goes to the log, never to the client (who sees a 502). */
+export class MalformedProxyResponse extends Error {}
+
+const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
+/**
+ * Validates and converts a Lambda proxy result the way API Gateway does (AWS-validated cases in LocalStack's
+ * test_aws_proxy_response_payload_format_validation): an object with only the five known keys; statusCode a number
+ * or numeric string (default 200); headers with scalar values; multiValueHeaders with list values, merged with
+ * headers case-insensitively, multiValueHeaders first.
+ */
+export function parseProxyResponse(payload: string, binaryMediaTypes: readonly string[], accept: string | undefined): ProxyResponse {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    throw new MalformedProxyResponse('the function returned something that is not JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new MalformedProxyResponse(`the function returned ${describe(value)}, not an object with statusCode, headers and body`);
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!ALLOWED_KEYS.has(key)) {
+      throw new MalformedProxyResponse(
+        `unexpected field '${key}': a proxy response may only have statusCode, headers, multiValueHeaders, body and isBase64Encoded`,
+      );
+    }
+  }
+  let status = 200;
+  if (obj['statusCode'] !== undefined && obj['statusCode'] !== null) {
+    const raw = obj['statusCode'];
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < 100 || n > 599) {
+      throw new MalformedProxyResponse(`statusCode must be an integer HTTP status, got ${JSON.stringify(raw)}`);
+    }
+    status = n;
+  }
+  const headers: HeaderList = [];
+  const mvh = obj['multiValueHeaders'];
+  if (mvh !== undefined && mvh !== null) {
+    if (typeof mvh !== 'object' || Array.isArray(mvh)) throw new MalformedProxyResponse('multiValueHeaders must be an object of lists');
+    for (const [k, list] of Object.entries(mvh as Record<string, unknown>)) {
+      if (!Array.isArray(list)) throw new MalformedProxyResponse(`multiValueHeaders.${k} must be a list of strings, got ${describe(list)}`);
+      for (const v of list) headers.push([k, scalar(v, `multiValueHeaders.${k}`)]);
+    }
+  }
+  const h = obj['headers'];
+  if (h !== undefined && h !== null) {
+    if (typeof h !== 'object' || Array.isArray(h)) throw new MalformedProxyResponse('headers must be an object of strings');
+    for (const [k, v] of Object.entries(h as Record<string, unknown>)) {
+      if (v === null || v === undefined) continue;
+      const text = scalar(v, `headers.${k}`);
+      // A header also in multiValueHeaders joins that list under multiValueHeaders' casing.
+      const lower = k.toLowerCase();
+      const existing = headers.find(([name]) => name.toLowerCase() === lower);
+      headers.push([existing ? existing[0] : k, text]);
+    }
+  }
+  const rawBody = obj['body'];
+  let body: Buffer | string = '';
+  if (rawBody !== undefined && rawBody !== null) {
+    if (typeof rawBody !== 'string') throw new MalformedProxyResponse(`body must be a string, got ${describe(rawBody)}; JSON.stringify it`);
+    body = rawBody;
+  }
+  const b64 = obj['isBase64Encoded'];
+  if (b64 !== undefined && b64 !== null && typeof b64 !== 'boolean') {
+    throw new MalformedProxyResponse(`isBase64Encoded must be true or false, got ${describe(b64)}`);
+  }
+  // The base64 text is decoded only when the client accepts a binary media type of the API; otherwise AWS returns
+  // the base64 text itself.
+  if (b64 === true && typeof body === 'string' && isBinaryType(accept, binaryMediaTypes)) body = Buffer.from(body, 'base64');
+  if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
+  return { status, headers, body };
+}
+
+function scalar(v: unknown, where: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new MalformedProxyResponse(`${where} must be a string, number or boolean, got ${describe(v)}`);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)})`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}

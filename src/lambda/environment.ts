@@ -1,0 +1,323 @@
+/**
+ * One execution environment seen from the server: a worker thread running src/lambda/worker, one invocation at a
+ * time. It owns the platform's side of an invocation: START/END/REPORT, the timeout, and what a crash reports.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/worker.js';
+import {
+  endLine,
+  environmentVariables,
+  exitError,
+  exitLogLine,
+  exitReason,
+  initReportLine,
+  logStreamName,
+  logTail,
+  outOfMemoryError,
+  type PlatformError,
+  type ReportFields,
+  reportLine,
+  responseTooLargeError,
+  startLine,
+  timeoutError,
+} from './platform.js';
+import type { FromWorker, InvokeMessage, WorkerInit } from './protocol.js';
+import { type FunctionSpec, type InvokeRequest, type InvokeResult, type LogSink, MAX_SYNC_PAYLOAD_BYTES } from './spec.js';
+
+/**
+ * AWS gives the INIT phase 10 s; past that it retries init inside the invoke phase under the function timeout.
+ * We allow the sum before giving up on a start.
+ */
+const INIT_LIMIT_MS = 10_000;
+
+type State = 'starting' | 'idle' | 'busy' | 'dead';
+
+interface Invocation {
+  requestId: string;
+  request: InvokeRequest;
+  resolve: (result: InvokeResult) => void;
+  /** The invocation's log events, kept only when a log tail was asked for. */
+  lines: string[] | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** performance.now() when handed to the worker; undefined while the environment is still starting. */
+  dispatchedAt: number | undefined;
+  initDurationMs: number | undefined;
+}
+
+export interface EnvironmentOwner {
+  readonly onLog: LogSink | undefined;
+  /** Called once when the environment can take no more work (exited, killed, or retired and stopped). */
+  released(env: Environment): void;
+  /** Called when an invocation finished and the environment may take another. */
+  idle(env: Environment): void;
+}
+
+export class Environment {
+  state: State = 'starting';
+  /** Set when code or configuration changed: finish the current invocation, then stop. */
+  retired = false;
+  lastUsed = performance.now();
+  readonly spec: FunctionSpec;
+  private readonly worker: Worker;
+  private readonly owner: EnvironmentOwner;
+  private readonly spawnedAt = performance.now();
+  private current: Invocation | undefined;
+  private maxMemoryMb = 0;
+  private fatalPayload: { payload: string; errorType: string } | undefined;
+  private workerError: unknown;
+  private killedByUs = false;
+  private initTimer: NodeJS.Timeout | undefined;
+
+  constructor(spec: FunctionSpec, owner: EnvironmentOwner) {
+    this.spec = spec;
+    this.owner = owner;
+    const init: WorkerInit = { taskRoot: spec.codeDirectory, handler: spec.handler };
+    this.worker = startModuleWorker(new URL('./worker.js', import.meta.url), {
+      workerData: init,
+      env: environmentVariables(spec, logStreamName()),
+      stdout: true,
+      stderr: true,
+      // V8's heap limit stands in for the function's memory size: exceeding it ends only this thread.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(16, spec.memoryMb) },
+    });
+    this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
+    // Without an 'error' listener a worker's failure would be rethrown in the server.
+    this.worker.on('error', (err) => (this.workerError = err));
+    this.worker.on('exit', (code) => this.onExit(code));
+    this.captureRaw(this.worker.stdout);
+    this.captureRaw(this.worker.stderr);
+    this.initTimer = setTimeout(() => this.onInitTimeout(), INIT_LIMIT_MS + spec.timeoutSeconds * 1000);
+  }
+
+  /** Runs one invocation; the caller guarantees the environment is starting (fresh) or idle. */
+  run(request: InvokeRequest, requestId: string): Promise<InvokeResult> {
+    return new Promise<InvokeResult>((resolve) => {
+      const invocation: Invocation = {
+        requestId,
+        request,
+        resolve,
+        lines: request.logTail ? [] : undefined,
+        timer: undefined,
+        dispatchedAt: undefined,
+        initDurationMs: undefined,
+      };
+      this.current = invocation;
+      if (this.state === 'idle') {
+        this.state = 'busy';
+        this.worker.ref();
+        this.dispatch(invocation);
+      }
+      // A starting environment dispatches when it reports ready.
+    });
+  }
+
+  /** Stops the environment now; an invocation in flight ends as the platform reports a killed runtime. */
+  terminate(): Promise<void> {
+    if (this.state === 'dead') return Promise.resolve();
+    this.killedByUs = true;
+    return this.worker.terminate().then(() => undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private emit(line: string, invocation = this.current): void {
+    this.owner.onLog?.(this.spec.name, line);
+    invocation?.lines?.push(line);
+  }
+
+  private emitAll(lines: readonly string[] | undefined): void {
+    if (lines === undefined) return;
+    for (const line of lines) this.emit(line);
+  }
+
+  private dispatch(invocation: Invocation): void {
+    invocation.dispatchedAt = performance.now();
+    this.emit(startLine(invocation.requestId), invocation);
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    const msg: InvokeMessage = {
+      k: 'invoke',
+      id: invocation.requestId,
+      event: invocation.request.payload,
+      deadline: Date.now() + timeoutMs,
+      arn: this.spec.arn,
+    };
+    const clientContext = invocation.request.clientContext;
+    if (clientContext !== undefined) msg.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
+    invocation.timer = setTimeout(() => this.onTimeout(invocation), timeoutMs);
+    this.worker.postMessage(msg);
+  }
+
+  private onMessage(msg: FromWorker): void {
+    switch (msg.k) {
+      case 'log':
+        this.emitAll(msg.lines);
+        return;
+      case 'result': {
+        this.emitAll(msg.lines);
+        this.maxMemoryMb = msg.memoryMb;
+        const invocation = this.current;
+        if (!invocation || invocation.requestId !== msg.id) return;
+        if (msg.ok && exceedsSyncLimit(msg.payload)) {
+          // AWS fails the invocation and the runtime exits (REPORT "Status: error  Error Type: Runtime.ExitError").
+          this.complete(invocation, platformPayload(responseTooLargeError(MAX_SYNC_PAYLOAD_BYTES)), true, msg.durationMs, {
+            status: 'error',
+            errorType: 'Runtime.ExitError',
+          });
+          void this.terminate();
+          return;
+        }
+        this.complete(invocation, msg.payload, !msg.ok, msg.durationMs, undefined);
+        this.becomeIdle();
+        return;
+      }
+      case 'ready': {
+        clearTimeout(this.initTimer);
+        this.emitAll(msg.lines);
+        this.maxMemoryMb = msg.memoryMb;
+        const invocation = this.current;
+        if (!invocation) {
+          this.becomeIdle();
+          return;
+        }
+        invocation.initDurationMs = performance.now() - this.spawnedAt;
+        this.state = 'busy';
+        this.dispatch(invocation);
+        return;
+      }
+      case 'initError': {
+        clearTimeout(this.initTimer);
+        this.emitAll(msg.lines);
+        const invocation = this.current;
+        const initDurationMs = performance.now() - this.spawnedAt;
+        this.emit(initReportLine(initDurationMs, msg.errorType));
+        if (invocation) {
+          // The failed init is reported on the invocation that needed it, as the Invoke response AWS returns.
+          this.emit(startLine(invocation.requestId), invocation);
+          this.complete(invocation, msg.payload, true, 0, { status: 'error', errorType: msg.errorType });
+        }
+        return; // the worker exits by itself (status 129); onExit releases it
+      }
+      case 'fatal':
+        this.emitAll(msg.lines);
+        if (this.current && (msg.id === undefined || msg.id === this.current.requestId)) {
+          this.fatalPayload = { payload: msg.payload, errorType: msg.errorType };
+        }
+        return;
+    }
+  }
+
+  private becomeIdle(): void {
+    if (this.retired) {
+      void this.terminate();
+      return;
+    }
+    this.state = 'idle';
+    this.lastUsed = performance.now();
+    // An idle environment must not keep the server process alive on its own.
+    this.worker.unref();
+    this.owner.idle(this);
+  }
+
+  private onTimeout(invocation: Invocation): void {
+    if (this.current !== invocation) return;
+    this.complete(invocation, platformPayload(timeoutError(invocation.requestId, this.spec.timeoutSeconds)), true, this.spec.timeoutSeconds * 1000, {
+      status: 'timeout',
+    });
+    void this.terminate();
+  }
+
+  private onInitTimeout(): void {
+    const invocation = this.current;
+    if (this.state !== 'starting') return;
+    if (invocation) {
+      this.emit(startLine(invocation.requestId), invocation);
+      this.complete(invocation, platformPayload(timeoutError(invocation.requestId, this.spec.timeoutSeconds)), true, this.spec.timeoutSeconds * 1000, {
+        status: 'timeout',
+      });
+    }
+    void this.terminate();
+  }
+
+  private onExit(code: number): void {
+    clearTimeout(this.initTimer);
+    const wasStarting = this.state === 'starting';
+    this.state = 'dead';
+    const invocation = this.current;
+    if (invocation) {
+      if (invocation.dispatchedAt === undefined) this.emit(startLine(invocation.requestId), invocation);
+      const oom = (this.workerError as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      if (this.workerError !== undefined && !oom && wasStarting) {
+        // Our own bootstrap failed (not user code): say why, or the failure is invisible.
+        this.emit(`preflight: environment failed to start: ${String((this.workerError as Error).stack ?? this.workerError)}`);
+      }
+      const exitCode = this.killedByUs || oom ? undefined : code;
+      const reason = exitReason(exitCode);
+      const errorType = oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      this.emit(exitLogLine(invocation.requestId, reason, errorType));
+      const payload =
+        this.fatalPayload?.payload ??
+        platformPayload(oom ? outOfMemoryError(invocation.requestId) : exitError(invocation.requestId, exitCode));
+      const durationMs = invocation.dispatchedAt === undefined ? 0 : performance.now() - invocation.dispatchedAt;
+      this.complete(invocation, payload, true, durationMs, { status: 'error', errorType });
+    } else if (!this.killedByUs && code !== 0 && this.workerError !== undefined) {
+      this.owner.onLog?.(this.spec.name, `preflight: environment exited: ${String(this.workerError)}`);
+    }
+    this.owner.released(this);
+  }
+
+  /** Ends an invocation: END and REPORT lines, log tail, result. */
+  private complete(
+    invocation: Invocation,
+    payload: string,
+    failed: boolean,
+    durationMs: number,
+    status: ReportFields['status'],
+  ): void {
+    clearTimeout(invocation.timer);
+    this.current = undefined;
+    this.emit(endLine(invocation.requestId), invocation);
+    this.emit(
+      reportLine({
+        requestId: invocation.requestId,
+        durationMs,
+        memorySizeMb: this.spec.memoryMb,
+        maxMemoryUsedMb: this.maxMemoryMb,
+        initDurationMs: invocation.initDurationMs,
+        status,
+      }),
+      invocation,
+    );
+    const result: InvokeResult = { requestId: invocation.requestId, payload, durationMs };
+    if (failed) result.functionError = 'Unhandled';
+    if (invocation.initDurationMs !== undefined) result.initDurationMs = invocation.initDurationMs;
+    if (invocation.lines) result.logTail = logTail(invocation.lines);
+    invocation.resolve(result);
+  }
+
+  /** Writes that bypassed the runtime's console and stdout capture (native code, late writes). */
+  private captureRaw(stream: Readable): void {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) this.emit(line);
+    });
+    stream.on('end', () => {
+      if (partial !== '') this.emit(partial);
+    });
+  }
+}
+
+function platformPayload(error: PlatformError): string {
+  return JSON.stringify(error);
+}
+
+/** Byte length is only computed when the UTF-16 length leaves it in doubt. */
+function exceedsSyncLimit(payload: string): boolean {
+  if (payload.length * 3 <= MAX_SYNC_PAYLOAD_BYTES) return false;
+  if (payload.length > MAX_SYNC_PAYLOAD_BYTES) return true;
+  return Buffer.byteLength(payload, 'utf8') > MAX_SYNC_PAYLOAD_BYTES;
+}

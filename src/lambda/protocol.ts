@@ -1,0 +1,65 @@
+/**
+ * Messages between the runtime (main thread) and an environment (worker thread).
+ * Payloads travel as JSON text both ways so the main thread never parses or re-serializes them.
+ */
+
+export interface WorkerInit {
+  taskRoot: string;
+  handler: string;
+}
+
+export interface InvokeMessage {
+  k: 'invoke';
+  id: string;
+  /** Event JSON text. */
+  event: string;
+  /** Epoch milliseconds at which the invocation times out (Lambda-Runtime-Deadline-Ms). */
+  deadline: number;
+  arn: string;
+  /** Decoded client context JSON text (Lambda-Runtime-Client-Context), when the caller sent one. */
+  clientContext?: string;
+}
+
+export type ToWorker = InvokeMessage;
+
+/** Log events produced since the previous message; each is one CloudWatch event. */
+export interface LogMessage {
+  k: 'log';
+  lines: string[];
+}
+
+export interface ReadyMessage {
+  k: 'ready';
+  memoryMb: number;
+  lines?: string[];
+}
+
+export interface InitErrorMessage {
+  k: 'initError';
+  /** Error object JSON text, as the runtime posts it to /runtime/init/error. */
+  payload: string;
+  errorType: string;
+  lines?: string[];
+}
+
+export interface ResultMessage {
+  k: 'result';
+  id: string;
+  ok: boolean;
+  payload: string;
+  durationMs: number;
+  /** High-water mark of this environment's heap, for the REPORT line. */
+  memoryMb: number;
+  lines?: string[];
+}
+
+/** An uncaught exception or unhandled rejection: the environment exits right after this message. */
+export interface FatalMessage {
+  k: 'fatal';
+  id?: string;
+  payload: string;
+  errorType: string;
+  lines?: string[];
+}
+
+export type FromWorker = LogMessage | ReadyMessage | InitErrorMessage | ResultMessage | FatalMessage;

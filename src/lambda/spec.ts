@@ -1,0 +1,50 @@
+/** What the local Lambda runtime needs to know about a function, and what an invocation gives and returns. */
+
+export interface FunctionSpec {
+  name: string;
+  arn: string;
+  /** e.g. `nodejs20.x`; becomes AWS_EXECUTION_ENV=AWS_Lambda_<runtime>. */
+  runtime: string;
+  /** `index.handler`, `src/app.main`, nested `index.a.b` (resolved as the AWS Node runtime does). */
+  handler: string;
+  /** LAMBDA_TASK_ROOT: the directory the handler path is relative to. */
+  codeDirectory: string;
+  /** Changes whenever code or configuration changes; a new value sends new invocations to fresh environments. */
+  codeVersion: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The function's own variables (Environment.Variables). */
+  environment: Record<string, string>;
+  region: string;
+  /** Reserved concurrency; 0 throttles every invocation, as AWS does. */
+  reservedConcurrency?: number;
+}
+
+export interface InvokeRequest {
+  /** Event JSON text, handed to the handler after JSON.parse inside the environment. */
+  payload: string;
+  /** Return the base64 tail of this invocation's log (Invoke LogType=Tail). */
+  logTail?: boolean;
+  /** The X-Amz-Client-Context header value: base64 of a JSON object; the handler sees it parsed as context.clientContext. */
+  clientContext?: string;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  /** JSON text the handler returned (`null` for undefined), or the error object's JSON text. */
+  payload: string;
+  /** Set when the invocation failed (the X-Amz-Function-Error header). */
+  functionError?: 'Unhandled';
+  /** Base64 of the last 4 KB of this invocation's log, when requested (the X-Amz-Log-Result header). */
+  logTail?: string;
+  durationMs: number;
+  /** Present on a cold start: the time to start the environment and load the handler. */
+  initDurationMs?: number;
+}
+
+export interface LogSink {
+  (functionName: string, line: string): void;
+}
+
+/** Largest synchronous response AWS passes back: 6 MB + 100 bytes (aws-lambda-runtime-interface-emulator MaxPayloadSize). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;

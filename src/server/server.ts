@@ -1,0 +1,254 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Store } from '../store/db.js';
+import { ControlPlane, defaultCodeRoot } from '../control/index.js';
+import { AwsError, isAwsError } from '../control/errors.js';
+import { newRequestId } from '../control/ids.js';
+import { DataPlane } from '../gateway/data-plane.js';
+import type { GatewayResult } from '../gateway/types.js';
+import { LambdaRuntime } from '../lambda/runtime.js';
+import { WireRouter, type WireRequest, type WireResponse } from '../wire/router.js';
+import { apiGatewayRoutes } from '../wire/apigateway.js';
+import { lambdaRoutes } from '../wire/lambda.js';
+import { LocalLambda } from './local-lambda.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { isLoopbackHost, isForeignBrowserRequest } from './local-only.js';
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** Directory for state.db and unpacked function code (default .preflight). */
+  dataDir?: string;
+  /** Keep state in memory; code goes to a temporary directory removed on close. */
+  ephemeral?: boolean;
+  region?: string;
+  logger?: Logger;
+  /** Idle Lambda environments are stopped after this long (default 10 minutes). */
+  lambdaIdleTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  control: ControlPlane;
+  dataPlane: DataPlane;
+  runtime: LambdaRuntime;
+  /** `http://{apiId}.execute-api.localhost:{port}/{stage}` */
+  restApiUrl(apiId: string, stage: string): string;
+  /** The path form for clients that cannot resolve *.localhost. */
+  restApiPathUrl(apiId: string, stage: string): string;
+  close(): Promise<void>;
+}
+
+const MAX_DATA_PLANE_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
+const MAX_CONTROL_BODY = 80 * 1024 * 1024; // a 50 MB zip, base64-encoded, in JSON
+const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.localhost(?::\d+)?$/i;
+const PATH_FORM = /^\/restapis\/([a-z0-9]+)(\/[^/]+)\/_user_request_(\/.*)?$/;
+
+/** Starts the emulator: AWS wire API, data plane and internal endpoints on one port (default 127.0.0.1:4010). */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? consoleLogger();
+  const host = options.host ?? '127.0.0.1';
+  let tempDir: string | undefined;
+  let store: Store;
+  let codeRoot: string;
+  if (options.ephemeral) {
+    tempDir = mkdtempSync(join(tmpdir(), 'preflight-'));
+    store = new Store({ ephemeral: true });
+    codeRoot = join(tempDir, 'functions');
+  } else {
+    const dataDir = resolve(options.dataDir ?? '.preflight');
+    store = new Store({ file: join(dataDir, 'state.db') });
+    codeRoot = defaultCodeRoot(dataDir);
+  }
+  const control = new ControlPlane(store, { codeRoot, ...(options.region ? { region: options.region } : {}) });
+  const runtime = new LambdaRuntime({
+    onLog: (fn, line) => logger.lambda(fn, line),
+    ...(options.lambdaIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.lambdaIdleTimeoutMs } : {}),
+  });
+  control.events.on((e) => {
+    if (e.kind === 'function') void runtime.retire(e.name);
+  });
+  const lambda = new LocalLambda(control.functions, runtime);
+  const dataPlane = new DataPlane(control, { lambda, log: (id, msg) => logger.execution(id, msg) });
+  const wire = lambdaRoutes(control, lambda, apiGatewayRoutes(control, new WireRouter()));
+
+  let port = 0;
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      logger.error(`unexpected error serving ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end('{"message":"Internal server error"}');
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const rawQuery = q === -1 ? '' : rawUrl.slice(q + 1);
+    const hostHeader = req.headers.host ?? '';
+
+    const hostMatch = EXECUTE_API_HOST.exec(hostHeader);
+    const pathMatch = hostMatch ? null : PATH_FORM.exec(path);
+    if (hostMatch || pathMatch) {
+      const body = await readBody(req, MAX_DATA_PLANE_BODY);
+      if (body === null) return sendResult(res, tooLarge());
+      const apiId = (hostMatch ? hostMatch[1]! : pathMatch![1]!).toLowerCase();
+      const stagePath = hostMatch ? path : `${pathMatch![2]}${pathMatch![3] ?? '/'}`;
+      const result = await dataPlane.handleRest(apiId, stagePath, {
+        method: req.method ?? 'GET',
+        rawQuery,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: normalizeIp(req.socket.remoteAddress),
+        host: hostHeader,
+        port,
+        receivedAt,
+      });
+      return sendResult(res, result);
+    }
+
+    if (path === '/_preflight/health') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok', version: 1 }));
+      return;
+    }
+
+    // The control plane changes the developer's machine: only local, non-browser-cross-site callers.
+    if (!isLoopbackHost(hostHeader) || isForeignBrowserRequest(req.headers, hostHeader)) {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ message: 'The preflight control plane only accepts requests from this machine (loopback Host, no foreign Origin).' }));
+      return;
+    }
+    const body = await readBody(req, MAX_CONTROL_BODY);
+    if (body === null) return sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', 'Request must be smaller than 80 MB')));
+    const wreq: WireRequest = { method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: req.headers, body };
+    const match = wire.match(wreq.method, path);
+    if (!('handler' in match)) {
+      const e = match.pathKnown
+        ? new AwsError(405, 'MethodNotAllowedException', `Method ${wreq.method} is not allowed on ${path}`)
+        : new AwsError(404, 'UnknownOperationException', `No AWS operation at ${wreq.method} ${path}: preflight serves API Gateway (/restapis...) and Lambda (/2015-03-31/functions...)`);
+      return sendWire(res, errorResponse(path, e));
+    }
+    let response: WireResponse;
+    try {
+      response = await match.handler(wreq, match.params);
+    } catch (e) {
+      if (!isAwsError(e)) throw e;
+      response = errorResponse(path, e);
+    }
+    sendWire(res, response);
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4010, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closed = false;
+  return {
+    url,
+    port,
+    host,
+    control,
+    dataPlane,
+    runtime,
+    restApiUrl: (apiId, stage) => `http://${apiId}.execute-api.localhost:${port}/${stage}`,
+    restApiPathUrl: (apiId, stage) => `${url}/restapis/${apiId}/${stage}/_user_request_`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await runtime.close();
+      store.close();
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolvePromise(over ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendResult(res: http.ServerResponse, result: GatewayResult): void {
+  const flat: string[] = [];
+  for (const [k, v] of result.headers) flat.push(k, v);
+  const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
+  flat.push('Content-Length', String(body.length));
+  res.writeHead(result.status, flat);
+  res.end(body);
+}
+
+function sendWire(res: http.ServerResponse, r: WireResponse): void {
+  const headers: Record<string, string> = { 'x-amzn-RequestId': newRequestId(), ...(r.headers ?? {}) };
+  let body: Buffer | undefined;
+  if (Buffer.isBuffer(r.body)) body = r.body;
+  else if (r.body !== undefined) {
+    body = Buffer.from(JSON.stringify(r.body));
+    headers['Content-Type'] ??= 'application/json';
+  }
+  if (body) headers['Content-Length'] = String(body.length);
+  res.writeHead(r.status, headers);
+  res.end(body);
+}
+
+/**
+ * AWS error bodies differ by service and even by error: API Gateway answers {"message"}; Lambda answers
+ * {"Type":"User","Message"} for ResourceNotFoundException and {"Type":"User","message"} for the others
+ * (botocore lambda error shapes; LocalStack AWS-validated snapshots).
+ */
+function errorResponse(path: string, e: AwsError): WireResponse {
+  const headers = { 'x-amzn-ErrorType': e.type };
+  if (path.startsWith('/2015-03-31/')) {
+    if (e.type === 'ValidationException') return { status: e.status, headers, body: { message: e.message } };
+    if (e.type === 'ResourceNotFoundException') return { status: e.status, headers, body: { Type: 'User', Message: e.message } };
+    const reason = (e as AwsError & { reason?: string }).reason;
+    return { status: e.status, headers, body: { Type: 'User', message: e.message, ...(reason ? { Reason: reason } : {}) } };
+  }
+  return { status: e.status, headers, body: { message: e.message } };
+}
+
+function tooLarge(): GatewayResult {
+  return {
+    status: 413,
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['x-amzn-ErrorType', 'RequestTooLargeException'],
+      ['x-amzn-RequestId', newRequestId()],
+    ],
+    body: '{"message":"Request Too Long"}',
+  };
+}
+
+function normalizeIp(ip: string | undefined): string {
+  if (!ip) return '127.0.0.1';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}

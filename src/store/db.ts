@@ -1,0 +1,66 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.js';
+
+export interface StoreOptions {
+  /** SQLite file; ignored when ephemeral. */
+  file?: string;
+  /** Keep all state in memory (`--ephemeral`). */
+  ephemeral?: boolean;
+}
+
+export const DEFAULT_STATE_FILE = '.preflight/state.db';
+
+/**
+ * The one SQLite database behind the control plane. Every control operation runs in one transaction, so a
+ * crash (even SIGKILL) leaves either all of an operation's writes or none. WAL lets the CLI write while a
+ * server reads; `synchronous = FULL` makes an acknowledged write survive power loss too.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly file: string;
+  private readonly dataVersionStmt: Database.Statement<[], { data_version: number }>;
+
+  constructor(options: StoreOptions = {}) {
+    this.file = options.ephemeral ? ':memory:' : (options.file ?? DEFAULT_STATE_FILE);
+    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    this.db = new Database(this.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.dataVersionStmt = this.db.prepare('PRAGMA data_version');
+  }
+
+  /** Runs fn in one IMMEDIATE transaction (writers queue instead of failing with SQLITE_BUSY mid-way). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Changes when another connection (e.g. the CLI) commits; used to drop caches built from older state. */
+  dataVersion(): number {
+    return this.dataVersionStmt.get()!.data_version;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The state database was written by a newer preflight (schema ${current}, this one knows ${MIGRATIONS.length}). ` +
+        'Upgrade preflight, or start with another --data directory.',
+    );
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Schema migrations, applied in order; index + 1 is the schema version kept in PRAGMA user_version.
+ * Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE rest_apis (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE resources (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    parent_id TEXT,
+    path_part TEXT,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE UNIQUE INDEX resources_sibling_names ON resources(api_id, parent_id, path_part);
+  CREATE TABLE methods (
+    api_id TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    http_method TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, resource_id, http_method),
+    FOREIGN KEY (api_id, resource_id) REFERENCES resources(api_id, id) ON DELETE CASCADE
+  );
+  CREATE TABLE gateway_responses (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    response_type TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, response_type)
+  );
+  CREATE TABLE deployments (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    snapshot_hash TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE TABLE stages (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    stage_name TEXT NOT NULL,
+    deployment_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, stage_name),
+    FOREIGN KEY (api_id, deployment_id) REFERENCES deployments(api_id, id)
+  );
+  CREATE TABLE functions (
+    name TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  `,
+];
