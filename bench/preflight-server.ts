@@ -25,3 +25,4 @@ apis.putIntegration(api.id, items.id, 'GET', {
 server.control.enableCors(api.id, items.id, {});
 deployments.createDeployment(api.id, { stageName: 'bench' });
 console.log(JSON.stringify({ port: server.port, host: `${api.id}.execute-api.localhost:${server.port}` }));
+process.on('SIGINT', () => process.exit(0));

@@ -57,7 +57,8 @@ export class DataPlane {
     const v = this.control.store.dataVersion();
     if (v !== this.dataVersion) {
       this.dataVersion = v;
-      this.apis.clear();
+      // Another process (the CLI) wrote: everything derived from the store may be stale.
+      this.control.events.emit({ kind: 'external' });
     }
   }
 

@@ -13,14 +13,23 @@ export interface InvokeMessage {
   id: string;
   /** Event JSON text. */
   event: string;
-  /** Epoch milliseconds at which the invocation times out (Lambda-Runtime-Deadline-Ms). */
-  deadline: number;
+  /** The function timeout; the deadline (Lambda-Runtime-Deadline-Ms) counts from when the invocation starts. */
+  timeoutMs: number;
   arn: string;
   /** Decoded client context JSON text (Lambda-Runtime-Client-Context), when the caller sent one. */
   clientContext?: string;
 }
 
-export type ToWorker = InvokeMessage;
+/**
+ * Takes back invocations sent ahead (pipelined) that have not started: the one running turned out slow, and they
+ * should go to another environment, as Lambda would route them.
+ */
+export interface CancelMessage {
+  k: 'cancel';
+  ids: string[];
+}
+
+export type ToWorker = InvokeMessage | CancelMessage;
 
 /** Log events produced since the previous message; each is one CloudWatch event. */
 export interface LogMessage {
@@ -62,4 +71,10 @@ export interface FatalMessage {
   lines?: string[];
 }
 
-export type FromWorker = LogMessage | ReadyMessage | InitErrorMessage | ResultMessage | FatalMessage;
+/** The invocations a cancel took back; the others had already started. */
+export interface CancelledMessage {
+  k: 'cancelled';
+  ids: string[];
+}
+
+export type FromWorker = LogMessage | ReadyMessage | InitErrorMessage | ResultMessage | FatalMessage | CancelledMessage;

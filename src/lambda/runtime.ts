@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
 import { Environment, type EnvironmentOwner } from './environment.js';
 import { TooManyRequestsError } from './platform.js';
 import type { FunctionSpec, InvokeRequest, InvokeResult, LogSink } from './spec.js';
@@ -17,29 +18,159 @@ export interface LambdaRuntimeOptions {
   onLog?: LogSink;
   /** How long an idle environment stays warm. Default 5 minutes. */
   idleTimeoutMs?: number;
-  /** Concurrency limit for functions without reserved concurrency (stands in for the account limit). Default 10. */
+  /**
+   * Most environments one function may run at once on this machine. Invocations beyond it wait for a free
+   * environment instead of failing: AWS would run them in parallel, and a laptop cannot hold a thousand
+   * environments. Default 32.
+   */
   maxEnvironmentsPerFunction?: number;
+  /**
+   * Environments started at once when all are busy; beyond this many, a new one starts only when an invocation has
+   * waited `scaleUpAfterMs` for a free one. Quick handlers then share a few warm environments (more threads than
+   * cores only add contention), while slow, I/O-bound ones still get the parallelism AWS would give them.
+   * Default: the number of CPU cores, at least 2.
+   */
+  eagerEnvironments?: number;
+  /** See eagerEnvironments. Default 50 ms. */
+  scaleUpAfterMs?: number;
+  /** Concurrent invocations across all functions before TooManyRequestsException (AWS's account default: 1000). */
+  accountConcurrencyLimit?: number;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
-const DEFAULT_MAX_ENVIRONMENTS = 10;
+const DEFAULT_MAX_ENVIRONMENTS = 32;
+const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+const DEFAULT_SCALE_UP_AFTER_MS = 50;
+
+interface Waiter {
+  since: number;
+  spec: FunctionSpec;
+  req: InvokeRequest;
+  requestId: string;
+  resolve: (r: InvokeResult) => void;
+}
 
 class FunctionPool implements EnvironmentOwner {
   codeVersion: string | undefined;
   /** Idle environments, most recently used last: reusing the warmest keeps the others free to be reclaimed. */
   readonly idleEnvs: Environment[] = [];
   readonly all = new Set<Environment>();
+  /** Invocations waiting for an environment, oldest first. */
+  readonly waiters: Waiter[] = [];
+  /** Invocations started and not yet finished (running or waiting), for reserved concurrency. */
+  inFlight = 0;
 
-  constructor(readonly onLog: LogSink | undefined) {}
+  private scaleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly onLog: LogSink | undefined,
+    readonly maxEnvironments: number,
+    readonly eagerEnvironments: number,
+    readonly scaleUpAfterMs: number,
+  ) {}
+
+  closed = false;
+
+  requeue(req: InvokeRequest, requestId: string, resolve: (r: InvokeResult) => void): void {
+    if (this.closed) return;
+    const spec = [...this.all][0]?.spec ?? this.lastSpec;
+    if (!spec) return;
+    const w: Waiter = { since: performance.now(), spec, req, requestId, resolve };
+    const idle = this.idleEnvs.pop();
+    if (idle) {
+      idle.run(req, requestId).then(resolve);
+      return;
+    }
+    if (this.all.size < this.maxEnvironments) {
+      this.start(spec).run(req, requestId).then(resolve);
+      return;
+    }
+    this.waiters.unshift(w);
+  }
+
+  lastSpec: FunctionSpec | undefined;
+
+  /** The busy environment that can take an invocation ahead of time with the least work queued, if any. */
+  prefetchTarget(): Environment | undefined {
+    let best: Environment | undefined;
+    for (const env of this.all) if (env.canPrefetch() && (!best || env.load < best.load)) best = env;
+    return best;
+  }
+
+  /** Queues an invocation; if it is still waiting after scaleUpAfterMs, another environment starts for it. */
+  enqueue(w: Waiter): void {
+    this.waiters.push(w);
+    this.drain();
+    if (this.waiters.length > 0) this.armScaleUp();
+  }
+
+  private armScaleUp(delay = this.scaleUpAfterMs): void {
+    if (this.scaleTimer || this.all.size >= this.maxEnvironments) return;
+    this.scaleTimer = setTimeout(() => {
+      this.scaleTimer = undefined;
+      const head = this.waiters[0];
+      if (!head || this.all.size >= this.maxEnvironments) return;
+      // Only a long wait means the environments are held by slow work; a quickly turning queue needs none.
+      const waited = performance.now() - head.since;
+      // An environment still starting will take the queue soon; starting more at once only slows all of them.
+      const starting = [...this.all].some((e) => e.state === 'starting');
+      if (waited < this.scaleUpAfterMs || starting) {
+        this.armScaleUp(this.scaleUpAfterMs - waited);
+        return;
+      }
+      this.waiters.shift();
+      this.start(head.spec).run(head.req, head.requestId).then(head.resolve);
+      if (this.waiters.length > 0) this.armScaleUp();
+    }, delay);
+  }
+
+  stopScaling(): void {
+    clearTimeout(this.scaleTimer);
+    this.scaleTimer = undefined;
+  }
 
   idle(env: Environment): void {
+    const next = this.waiters[0];
+    if (next && !env.retired && env.spec.codeVersion === next.spec.codeVersion) {
+      this.waiters.shift();
+      env.run(next.req, next.requestId).then(next.resolve);
+      this.drain();
+      return;
+    }
     this.idleEnvs.push(env);
+  }
+
+  progressed(): void {
+    this.drain();
+  }
+
+  /** Hands waiting invocations, oldest first, to busy environments that can take them ahead of time. */
+  drain(): void {
+    while (this.waiters.length > 0) {
+      const target = this.prefetchTarget();
+      const head = this.waiters[0]!;
+      if (!target || target.spec.codeVersion !== head.spec.codeVersion) return;
+      this.waiters.shift();
+      target.run(head.req, head.requestId).then(head.resolve);
+    }
   }
 
   released(env: Environment): void {
     this.all.delete(env);
     const i = this.idleEnvs.indexOf(env);
     if (i >= 0) this.idleEnvs.splice(i, 1);
+    // A slot opened (crash, timeout, retirement): a waiting invocation gets a fresh environment.
+    const next = this.waiters[0];
+    if (next && this.all.size < this.maxEnvironments) {
+      this.waiters.shift();
+      this.start(next.spec).run(next.req, next.requestId).then(next.resolve);
+    }
+  }
+
+  start(spec: FunctionSpec): Environment {
+    const env = new Environment(spec, this);
+    this.all.add(env);
+    return env;
   }
 
   /** Idle environments stop now; busy ones stop after their current invocation. */
@@ -66,6 +197,10 @@ export class LambdaRuntime {
   private readonly onLog: LogSink | undefined;
   private readonly idleTimeoutMs: number;
   private readonly maxEnvironments: number;
+  private readonly accountLimit: number;
+  private readonly eagerEnvironments: number;
+  private readonly scaleUpAfterMs: number;
+  private accountInFlight = 0;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -73,6 +208,9 @@ export class LambdaRuntime {
     this.onLog = opts.onLog;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.maxEnvironments = opts.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+    this.accountLimit = opts.accountConcurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    this.eagerEnvironments = Math.min(opts.eagerEnvironments ?? Math.max(2, availableParallelism()), this.maxEnvironments);
+    this.scaleUpAfterMs = opts.scaleUpAfterMs ?? DEFAULT_SCALE_UP_AFTER_MS;
     // One sweep timer for all environments keeps per-invocation work free of timer churn.
     this.sweeper = setInterval(() => this.reapIdle(), Math.max(10, Math.min(this.idleTimeoutMs / 2, 30_000)));
     this.sweeper.unref();
@@ -80,34 +218,38 @@ export class LambdaRuntime {
 
   /**
    * Runs one invocation. Function errors, timeouts and crashes resolve (with functionError set); the promise
-   * rejects only with TooManyRequestsError when no environment may be started, or after close().
+   * rejects only with TooManyRequestsError (reserved or account concurrency exceeded), or after close().
    */
   invoke(spec: FunctionSpec, req: InvokeRequest): Promise<InvokeResult> {
     if (this.closed) return Promise.reject(new Error('LambdaRuntime is closed'));
     let pool = this.pools.get(spec.name);
     if (!pool) {
-      pool = new FunctionPool(this.onLog);
+      pool = new FunctionPool(this.onLog, this.maxEnvironments, this.eagerEnvironments, this.scaleUpAfterMs);
       this.pools.set(spec.name, pool);
     }
     if (pool.codeVersion !== spec.codeVersion) {
       if (pool.codeVersion !== undefined) void pool.retireAll();
       pool.codeVersion = spec.codeVersion;
     }
+    if (spec.reservedConcurrency !== undefined && pool.inFlight >= spec.reservedConcurrency) {
+      return Promise.reject(new TooManyRequestsError('ReservedFunctionConcurrentInvocationLimitExceeded'));
+    }
+    if (this.accountInFlight >= this.accountLimit) {
+      return Promise.reject(new TooManyRequestsError('ConcurrentInvocationLimitExceeded'));
+    }
+    pool.inFlight++;
+    this.accountInFlight++;
+    const done = (r: InvokeResult) => {
+      pool.inFlight--;
+      this.accountInFlight--;
+      return r;
+    };
+    pool.lastSpec = spec;
     const requestId = randomUUID();
     const warm = pool.idleEnvs.pop();
-    if (warm) return warm.run(req, requestId);
-
-    const limit = spec.reservedConcurrency ?? this.maxEnvironments;
-    if (pool.all.size >= limit) {
-      return Promise.reject(
-        new TooManyRequestsError(
-          spec.reservedConcurrency !== undefined ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded',
-        ),
-      );
-    }
-    const env = new Environment(spec, pool);
-    pool.all.add(env);
-    return env.run(req, requestId);
+    if (warm) return warm.run(req, requestId).then(done);
+    if (pool.all.size < pool.eagerEnvironments) return pool.start(spec).run(req, requestId).then(done);
+    return new Promise<InvokeResult>((resolve) => pool.enqueue({ since: performance.now(), spec, req, requestId, resolve })).then(done);
   }
 
   /** Drop warm environments of a function (code or config changed, or function deleted). */
@@ -124,6 +266,10 @@ export class LambdaRuntime {
     clearInterval(this.sweeper);
     const stopping: Promise<void>[] = [];
     for (const pool of this.pools.values()) {
+      // Nobody will serve them now; their callers' connections close with the server.
+      pool.closed = true;
+      pool.waiters.length = 0;
+      pool.stopScaling();
       pool.idleEnvs.length = 0;
       for (const env of pool.all) stopping.push(env.terminate());
     }

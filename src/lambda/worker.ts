@@ -195,6 +195,15 @@ function finish(id: string, ok: boolean, payload: string): void {
   phase = 'idle';
   beforeExitListener = () => {};
   port.ref();
+  // The next invocation the server sent ahead starts now, after this one is fully done, never alongside it.
+  const next = queued.shift();
+  if (next) {
+    nextScheduled = true;
+    setImmediate(() => {
+      nextScheduled = false;
+      runInvocation(next);
+    });
+  }
 }
 
 function postResponse(id: string, result: unknown): void {
@@ -307,7 +316,7 @@ function runInvocation(msg: InvokeMessage): void {
         finish(msg.id, true, 'null');
       }
     };
-    const deadline = msg.deadline;
+    const deadline = Date.now() + msg.timeoutMs;
     const context = Object.assign(
       callbackContext,
       {
@@ -336,8 +345,25 @@ function runInvocation(msg: InvokeMessage): void {
   }
 }
 
+/** Invocations the server sent ahead while one was running: started one at a time, in order. */
+const queued: InvokeMessage[] = [];
+let nextScheduled = false;
+
 port.on('message', (msg: ToWorker) => {
-  if (msg.k === 'invoke') runInvocation(msg);
+  if (msg.k === 'invoke') {
+    if (phase === 'idle' && queued.length === 0 && !nextScheduled) runInvocation(msg);
+    else queued.push(msg);
+  } else if (msg.k === 'cancel') {
+    const ids: string[] = [];
+    for (const id of msg.ids) {
+      const i = queued.findIndex((q) => q.id === id);
+      if (i >= 0) {
+        queued.splice(i, 1);
+        ids.push(id);
+      }
+    }
+    send({ k: 'cancelled', ids });
+  }
 });
 
 try {

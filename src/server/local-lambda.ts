@@ -4,7 +4,7 @@ import { AwsError, lambdaNotFound } from '../control/errors.js';
 import { LambdaInvokeError, type LambdaInvocation, type LambdaInvoker } from '../gateway/ports.js';
 import type { LambdaRuntime } from '../lambda/runtime.js';
 import { TooManyRequestsError } from '../lambda/platform.js';
-import type { InvokeResult } from '../lambda/spec.js';
+import type { FunctionSpec, InvokeResult } from '../lambda/spec.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../lambda/spec.js';
 
 export interface InvokeOptions {
@@ -21,10 +21,30 @@ const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
  * LambdaInvoker port, for API Gateway integrations.
  */
 export class LocalLambda implements LambdaInvoker {
+  /** Specs by function name, so an API Gateway invocation does not read the store; dropped on any change. */
+  private readonly specs = new Map<string, FunctionSpec | null>();
+
   constructor(
     private readonly functions: FunctionService,
     private readonly runtime: LambdaRuntime,
   ) {}
+
+  /** Forget what we know about a function (or all, for writes made by another process). */
+  forget(name?: string): void {
+    if (name === undefined) this.specs.clear();
+    else this.specs.delete(name);
+  }
+
+  private specOf(name: string): FunctionSpec | null {
+    let spec = this.specs.get(name);
+    if (spec === undefined) {
+      const f = this.functions.find(name);
+      spec = f ? this.functions.spec(f) : null;
+      if (this.specs.size > 10_000) this.specs.clear();
+      this.specs.set(name, spec);
+    }
+    return spec;
+  }
 
   /** The Invoke API: validates as Lambda does and returns the runtime's result. */
   async invokeApi(name: string, payload: Buffer, options: InvokeOptions = {}): Promise<InvokeResult | null> {
@@ -57,11 +77,13 @@ export class LocalLambda implements LambdaInvoker {
   }
 
   async invoke(functionRef: string, payload: string): Promise<LambdaInvocation> {
-    const f = this.functions.find(functionNameOf(functionRef));
-    if (!f) throw new LambdaInvokeError('not-found', `function ${functionRef} does not exist`);
-    if (Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD_BYTES) throw new LambdaInvokeError('too-large', 'the event is larger than Lambda accepts (6 MB)');
+    const spec = this.specOf(functionNameOf(functionRef));
+    if (!spec) throw new LambdaInvokeError('not-found', `function ${functionRef} does not exist`);
+    if (payload.length * 3 > MAX_SYNC_PAYLOAD_BYTES && Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD_BYTES) {
+      throw new LambdaInvokeError('too-large', 'the event is larger than Lambda accepts (6 MB)');
+    }
     try {
-      const r = await this.runtime.invoke(this.functions.spec(f), { payload });
+      const r = await this.runtime.invoke(spec, { payload });
       return r.functionError ? { payload: r.payload, functionError: r.functionError } : { payload: r.payload };
     } catch (e) {
       if (e instanceof TooManyRequestsError) throw new LambdaInvokeError('throttled', e.message);

@@ -70,10 +70,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     onLog: (fn, line) => logger.lambda(fn, line),
     ...(options.lambdaIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.lambdaIdleTimeoutMs } : {}),
   });
-  control.events.on((e) => {
-    if (e.kind === 'function') void runtime.retire(e.name);
-  });
   const lambda = new LocalLambda(control.functions, runtime);
+  control.events.on((e) => {
+    if (e.kind === 'function') {
+      lambda.forget(e.name);
+      void runtime.retire(e.name);
+    } else if (e.kind === 'external') {
+      lambda.forget();
+    }
+  });
   const dataPlane = new DataPlane(control, { lambda, log: (id, msg) => logger.execution(id, msg) });
   const wire = lambdaRoutes(control, lambda, apiGatewayRoutes(control, new WireRouter()));
 

@@ -482,8 +482,22 @@ describe('environments: concurrency, reuse, retirement', () => {
     await assert.rejects(runtime.invoke(spec('cjs', 'index.handler', { reservedConcurrency: 0 }), { payload: '{}' }), TooManyRequestsError);
   });
 
-  it('caps environments per function without reserved concurrency', async () => {
+  it('queues invocations beyond the environment cap instead of failing them', async () => {
     const small = new LambdaRuntime({ maxEnvironmentsPerFunction: 2 });
+    try {
+      const s = spec('cjs', 'index.sleep');
+      const started = performance.now();
+      const results = await Promise.all([1, 2, 3].map(() => small.invoke(s, { payload: '{"ms":200}' })));
+      assert.ok(results.every((r) => r.functionError === undefined));
+      assert.equal(small.stats(s.name).environments, 2, 'never more than the cap');
+      assert.ok(performance.now() - started >= 400, 'the third waited for a free environment');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('throttles beyond the account concurrency limit with ConcurrentInvocationLimitExceeded', async () => {
+    const small = new LambdaRuntime({ accountConcurrencyLimit: 2 });
     try {
       const s = spec('cjs', 'index.sleep');
       const running = [small.invoke(s, { payload: '{"ms":300}' }), small.invoke(s, { payload: '{"ms":300}' })];

@@ -31,7 +31,7 @@ export class RestRequestContext {
   ) {
     // A client-supplied x-amzn-RequestId is echoed as the request id, as AWS documents for $context.requestId.
     this.requestId = this.header('x-amzn-requestid') ?? randomUUID();
-    this.extendedRequestId = randomBytes(12).toString('base64').replace(/[+/]/g, 'A').slice(0, 15) + '=';
+    this.extendedRequestId = nextExtendedRequestId();
   }
 
   get query(): [string, string][] {
@@ -118,6 +118,22 @@ export class RestRequestContext {
     for (let i = 0; i < raw.length; i += 2) header[raw[i]!] = raw[i + 1]!;
     return { path: this.match?.pathParams ?? {}, querystring, header };
   }
+}
+
+// Shaped like AWS's x-amz-apigw-id / extendedRequestId (15 characters and '='), unique per process without a
+// syscall per request: a random prefix and a counter.
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const prefix = Array.from(randomBytes(7), (b) => ALPHABET[b % ALPHABET.length]).join('');
+let counter = 0;
+function nextExtendedRequestId(): string {
+  counter = (counter + 1) % 62 ** 8;
+  let n = counter;
+  let tail = '';
+  for (let i = 0; i < 8; i++) {
+    tail = ALPHABET[n % 62] + tail;
+    n = Math.floor(n / 62);
+  }
+  return `${prefix}${tail}=`;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -338,9 +338,16 @@ const IDENTITY_ORDER = [
   'user',
 ];
 
-function ordered(keys: string[], preferred: readonly string[]): string[] {
-  const set = new Set(keys);
-  return [...preferred.filter((k) => set.has(k)), ...keys.filter((k) => !preferred.includes(k))];
+const CONTEXT_RANK = new Map(CONTEXT_ORDER.map((k, i) => [k, i]));
+const IDENTITY_RANK = new Map(IDENTITY_ORDER.map((k, i) => [k, i]));
+
+/** Known keys in AWS's order first, the others after them in their own order. */
+function ordered(keys: string[], rank: ReadonlyMap<string, number>): string[] {
+  const n = rank.size;
+  return keys
+    .map((k, i) => [k, rank.get(k) ?? n + i] as const)
+    .sort((a, b) => a[1] - b[1])
+    .map((e) => e[0]);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -352,7 +359,7 @@ function contextValue(v: unknown, stringify: boolean, depth: number): Value {
   if (isPlainObject(v)) {
     const m = new VMap('hash');
     m.opaque = true;
-    const keys = depth === 0 ? ordered(Object.keys(v), IDENTITY_ORDER) : Object.keys(v);
+    const keys = depth === 0 ? ordered(Object.keys(v), IDENTITY_RANK) : Object.keys(v);
     for (const k of keys) m.put(k, contextValue(v[k], stringify, depth + 1));
     return m;
   }
@@ -376,14 +383,23 @@ function overrideMap(label: string, plain: Record<string, unknown> | undefined, 
     sub.opaque = true;
     const src = plain?.[k];
     if (isPlainObject(src)) for (const [hk, hv] of Object.entries(src)) sub.put(hk, fromPlain(hv, 'hash'));
-    sub.finalKeys = new Set();
     sub.finalLabel = `${label}.${k}`;
+    sub.version = 0;
     m.put(k, sub);
   }
   if (plain) for (const [k, v] of Object.entries(plain)) if (!subMaps.includes(k)) m.put(k, fromPlain(v, 'hash'));
-  m.finalKeys = new Set();
   m.finalLabel = label;
+  m.version = 0;
   return m;
+}
+
+/** Whether a template changed an override map (the maps and their sub-maps count changes). */
+export function overridesTouched(ctx: BuiltContext): boolean {
+  for (const m of [ctx.requestOverride, ctx.responseOverride]) {
+    if (m.version > 0) return true;
+    for (const v of m.values()) if (v instanceof VMap && v.version > 0) return true;
+  }
+  return false;
 }
 
 export interface BuiltContext {
@@ -403,7 +419,7 @@ export function buildContext(context: Record<string, unknown>, overrides: Overri
   const keys = new Set(Object.keys(context));
   keys.add('requestOverride');
   keys.add('responseOverride');
-  for (const k of ordered([...keys], CONTEXT_ORDER)) {
+  for (const k of ordered([...keys], CONTEXT_RANK)) {
     if (k === 'requestOverride') map.put(k, requestOverride);
     else if (k === 'responseOverride') map.put(k, responseOverride);
     else if (k === 'identity') map.put(k, contextValue(context[k], false, 0));

@@ -96,11 +96,15 @@ const TOKEN_NAMES: Record<string, string> = {
   BOOL: 'true/false/null',
   RANGE: "'..'",
   EOF: 'the end of the template',
+  IN: "'in'",
 };
 
-function tokenName(t: string): string {
+/** A readable name for a jison token; undefined for the grammar's internal ones. */
+function tokenName(t: string): string | undefined {
   const bare = t.replace(/^'|'$/g, '');
-  return TOKEN_NAMES[bare] ?? `'${bare}'`;
+  if (TOKEN_NAMES[bare]) return TOKEN_NAMES[bare];
+  if (/^[A-Z_]+$/.test(bare)) return undefined;
+  return `'${bare}'`;
 }
 
 function directiveHint(lineText: string, expected: string[]): string {
@@ -142,10 +146,14 @@ function syntaxErrorFrom(e: unknown, src: Source, base?: Pos): VtlSyntaxError {
   let what: string;
   const expected = hash.expected ?? [];
   if (hash.loc) {
-    line = hash.loc.first_line;
-    column = hash.loc.first_column + 1;
-    const got = hash.token === 'EOF' || hash.token === null ? 'the end of the template' : tokenName(String(hash.token ?? hash.text ?? '?'));
-    const wanted = [...new Set(expected.map(tokenName))].slice(0, 6);
+    // jison reports the last token it accepted; the offending one is the next non-blank character after it.
+    let off = src.offset(hash.loc.last_line, hash.loc.last_column);
+    while (off < src.text.length && /[ \t\r\n]/.test(src.text[off]!)) off++;
+    line = src.lineOf(off);
+    column = off - (src.starts[line - 1] ?? 0) + 1;
+    const eof = hash.token === 'EOF' || hash.token === '1' || hash.token === null || off >= src.text.length;
+    const got = eof ? 'end of the template' : (tokenName(String(hash.token ?? '')) ?? `'${hash.text ?? '?'}'`);
+    const wanted = [...new Set(expected.filter((t) => !t.includes('EOF')).map(tokenName).filter((t): t is string => t !== undefined))].slice(0, 6);
     what = `Unexpected ${got}${wanted.length ? ` (expected ${wanted.join(', ')})` : ''}`;
   } else {
     ({ line, column } = lexicalPosition(message, src));
@@ -360,8 +368,37 @@ class Compiler {
     return out;
   }
 
+  /**
+   * Velocity 1.7 has no backslash escapes in string literals: `'it\'s'` ends at the second quote and fails to parse
+   * (checked against Velocity 1.7). velocityjs accepts it, so look for it in the directive's own text.
+   */
+  quoteEscapes(o: RawObj): void {
+    if (!o.pos || this.base) return;
+    const start = this.src.offset(o.pos.first_line, o.pos.first_column);
+    const text = this.src.text.slice(start, this.src.offset(o.pos.last_line, o.pos.last_column));
+    let q: string | null = null;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      if (q === null) {
+        if (c === '"' || c === "'") q = c;
+      } else if (c === '\\' && text[i + 1] === q) {
+        const line = this.src.lineOf(start + i);
+        const column = start + i - (this.src.starts[line - 1] ?? 0) + 1;
+        const other = q === "'" ? '"' : "'";
+        throw new VtlSyntaxError(
+          `Velocity does not support \\${q} inside a ${q}-quoted string`,
+          line,
+          column,
+          `enclose the string in ${other} quotes instead`,
+          excerpt(this.src.text, line, column),
+        );
+      } else if (c === q) q = null;
+    }
+  }
+
   node(o: RawObj): Node | Node[] | undefined {
     const at = posOf(o, this.base ?? { line: 1, column: 1 });
+    if (o.type !== 'comment' && o.type !== 'raw') this.quoteEscapes(o);
     switch (o.type) {
       case 'references': {
         const node: Node = { k: 'ref', ref: this.ref(o, at) };
@@ -407,6 +444,7 @@ class Compiler {
   block(list: RawNode[]): Node | undefined {
     const header = list[0];
     if (!isObj(header)) return undefined;
+    this.quoteEscapes(header);
     const at = posOf(header, this.base ?? { line: 1, column: 1 });
     const children = list.slice(1);
     switch (header.type) {
@@ -423,6 +461,7 @@ class Compiler {
           const c = items[i]!;
           if (isObj(c) && (c.type === 'else' || c.type === 'elseif')) {
             const cAt = posOf(c, at);
+            this.quoteEscapes(c);
             if (sawElse) this.fail(`#${c.type} after #else`, cAt, '#else must be the last branch of an #if');
             pieces.push({ cond, body: current });
             current = [];

@@ -3,12 +3,12 @@
 // where it is implemented. Reference:
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
 
-import { InputObject, UtilObject, buildContext, buildStageVariables, type BuiltContext, type OverrideState } from './aws-objects.js';
+import { InputObject, UtilObject, buildContext, buildStageVariables, overridesTouched, type BuiltContext, type OverrideState } from './aws-objects.js';
 import { compileProgram } from './compile.js';
 import { VtlRenderError, VtlSyntaxError } from './errors.js';
 import type { Program } from './ir.js';
 import { toPlain } from './json.js';
-import { RenderFailure, Renderer } from './render.js';
+import { RenderFailure, Renderer, type RootProvider } from './render.js';
 import { JDouble, VList, VMap, renderText, type Value } from './values.js';
 
 export { VtlSyntaxError, VtlRenderError };
@@ -110,28 +110,47 @@ function overridesOutput(ctx: BuiltContext): Pick<RenderOutput, 'responseOverrid
   };
 }
 
+/** One render's predefined variables, created on first use (most templates touch only some of them). */
+class Session implements RootProvider {
+  built: BuiltContext | undefined;
+  constructor(private readonly input: RenderInput) {}
+
+  context(): BuiltContext {
+    return (this.built ??= buildContext(this.input.context ?? {}, this.input.overrides));
+  }
+
+  root(name: string): Value | undefined {
+    switch (name) {
+      case 'input':
+        return new InputObject(this.input.input?.body ?? '', this.input.input?.params ?? { path: {}, querystring: {}, header: {} });
+      case 'util':
+        return new UtilObject();
+      case 'context':
+        return this.context().map;
+      case 'stageVariables':
+        return buildStageVariables(this.input.stageVariables ?? {});
+    }
+    return undefined;
+  }
+}
+
+
 /** Renders a compiled template for one request. Never throws: run-time failures come back in `error`. */
 export function renderTemplate(t: CompiledTemplate, input: RenderInput): RenderOutput {
   if (!(t instanceof Template)) throw new TypeError('renderTemplate expects a template returned by compileTemplate');
-  let built: BuiltContext | undefined;
-  const context = (): BuiltContext => (built ??= buildContext(input.context ?? {}, input.overrides));
-  const renderer = new Renderer(t.program, {
-    input: () => new InputObject(input.input?.body ?? '', input.input?.params ?? { path: {}, querystring: {}, header: {} }),
-    util: () => new UtilObject(),
-    context: () => context().map,
-    stageVariables: () => buildStageVariables(input.stageVariables ?? {}),
-  });
+  const session = new Session(input);
+  const renderer = new Renderer(t.program, session);
   let error: VtlRenderError | undefined;
   try {
     renderer.run();
   } catch (e) {
     if (e instanceof RenderFailure) error = new VtlRenderError(e.message, e.at?.line ?? 0, e.at?.column ?? 0);
-    else if (e instanceof RangeError) error = new VtlRenderError(`Template execution failed: ${e.message}`, 0, 0);
     else error = new VtlRenderError(`Template execution failed: ${e instanceof Error ? e.message : String(e)}`, 0, 0);
   }
-  const carried = built || input.overrides || input.context?.['requestOverride'] || input.context?.['responseOverride'];
+  const built = session.built;
+  const carried = (built && overridesTouched(built)) || input.overrides || input.context?.['requestOverride'] || input.context?.['responseOverride'];
   const ov = carried
-    ? overridesOutput(context())
+    ? overridesOutput(session.context())
     : { responseOverride: { headers: {} }, requestOverride: { headers: {}, path: {}, querystring: {} }, overrides: emptyOverrides() };
   return error ? { output: '', ...ov, error } : { output: renderer.out, ...ov };
 }

@@ -116,8 +116,10 @@ class PathParser {
       }
       this.fail(`unexpected '${c}'`);
     }
+    // Jayway: several quoted properties in the last position merge into one map, which is still definite.
     const definite = tokens.every(
-      (t) => (t.t === 'prop' && t.names.length === 1) || (t.t === 'index' && t.idx.length === 1) || t.t === 'func',
+      (t, i) =>
+        (t.t === 'prop' && (t.names.length === 1 || i === tokens.length - 1)) || (t.t === 'index' && t.idx.length === 1) || t.t === 'func',
     );
     return { tokens, definite };
   }
@@ -441,10 +443,13 @@ export function evaluateCompiled(path: CompiledPath, root: Value, current: Value
   for (let ti = 0; ti < tokens.length; ti++) {
     const tok = tokens[ti]!;
     if (tok.t === 'func') {
-      const arg: Value = path.definite ? (nodes.length ? nodes[0]! : null) : new VList('json', nodes);
-      if (path.definite && nodes.length === 0) return { definite: true, found: false, value: null };
-      const r = applyFunction(tok.name, arg);
-      return r === undefined ? { definite: true, found: false, value: null } : { definite: true, found: true, value: r };
+      // Jayway applies the function to each node reaching it (`$..book.length()` is the book array's length)
+      // and a function path yields a single value.
+      for (const n of nodes) {
+        const r = applyFunction(tok.name, n);
+        if (r !== undefined) return { definite: true, found: true, value: r };
+      }
+      return { definite: true, found: false, value: null };
     }
     const leaf = ti === tokens.length - 1;
     const next: Value[] = [];

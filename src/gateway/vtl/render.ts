@@ -118,7 +118,10 @@ class DefineBlock extends HostObject {
   }
 }
 
-export type LazyRoots = Record<string, () => Value>;
+/** Supplies the variables API Gateway predefines ($input, $util, $context, $stageVariables) on first use. */
+export interface RootProvider {
+  root(name: string): Value | undefined;
+}
 
 function javaClassOf(v: Value): string {
   if (typeof v === 'string') return 'java.lang.String';
@@ -142,7 +145,7 @@ export class Renderer {
 
   constructor(
     private readonly program: Program,
-    private readonly lazy: LazyRoots,
+    private readonly roots: RootProvider,
   ) {}
 
   run(): void {
@@ -172,17 +175,21 @@ export class Renderer {
     const g = this.globals.get(name);
     if (g !== undefined) return g;
     if (this.globals.has(name)) return null;
-    const make = Object.hasOwn(this.lazy, name) ? this.lazy[name] : undefined;
-    if (!make) return null;
-    const v = make();
+    const v = this.roots.root(name);
+    if (v === undefined) return null;
     this.globals.set(name, v);
     return v;
   }
 
-  private assign(name: string, value: Value): void {
+  /** Where a variable is written: a macro's argument stays in the macro; anything else is global, as with
+   *  Velocity 1.7's default velocimacro.context.localscope = false. */
+  private scopeOf(name: string): Map<string, Value> {
     const frame = this.frames[this.frames.length - 1];
-    if (frame?.has(name)) frame.set(name, value);
-    else this.globals.set(name, value);
+    return frame?.has(name) ? frame : this.globals;
+  }
+
+  private assign(name: string, value: Value): void {
+    this.scopeOf(name).set(name, value);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -210,7 +217,7 @@ export class Renderer {
       case 'if':
         this.tick(n);
         for (const b of n.branches) {
-          if (b.cond === null || truthy(this.expr(b.cond, n))) {
+          if (b.cond === null || this.cond(b.cond, n)) {
             this.nodes(b.body);
             return;
           }
@@ -242,7 +249,11 @@ export class Renderer {
   private loop(name: string, iterable: Value, body: readonly Node[], at: Pos): void {
     const items = iterationItems(iterable);
     if (!items || items.length === 0) return;
-    const saved = ['foreach', 'velocityCount', 'velocityHasNext', name].map((k) => [k, this.globals.has(k), this.globals.get(k)] as const);
+    // The loop variables are put back as they were afterwards (Velocity's Foreach restores them).
+    const saved = ['foreach', 'velocityCount', 'velocityHasNext', name].map((k) => {
+      const scope = this.scopeOf(k);
+      return [scope, k, scope.has(k), scope.get(k)] as const;
+    });
     const scope = new ForeachScope(this.foreach, items.length);
     const outer = this.foreach;
     this.foreach = scope;
@@ -265,9 +276,9 @@ export class Renderer {
       }
     } finally {
       this.foreach = outer;
-      for (const [k, had, v] of saved) {
-        if (had) this.globals.set(k, v ?? null);
-        else this.globals.delete(k);
+      for (const [scope, k, had, v] of saved) {
+        if (had) scope.set(k, v ?? null);
+        else scope.delete(k);
       }
     }
   }
@@ -329,7 +340,21 @@ export class Renderer {
     return e;
   }
 
+  /**
+   * A reference's value. On API Gateway a reference that comes out null — undefined variable, missing property,
+   * a method returning null — is the empty string, and not only when printed: `$missing == ""` is true
+   * (LocalStack AWS-validated snapshot test_apigateway_common.snapshot.json, test_input_path_template_formatting,
+   * "empty-body"), `#if($foo.bar.stuff != '')` is false for an undefined $foo (test_apigateway_kinesis), and
+   * `$util.urlEncode($input.body.testAccess)` renders empty (test_input_body_formatting). One rule reproduces all
+   * three: Velocity's InvalidReferenceEventHandler answering "" (checked against Velocity 1.7 with such a handler).
+   * UNCERTAIN: the mechanism itself; its visible consequence is that #if($missing) is true, as for any string.
+   */
   ref(r: Ref): Value {
+    const v = this.refRaw(r);
+    return v === null ? '' : v;
+  }
+
+  private refRaw(r: Ref): Value {
     let v = this.lookup(r.root);
     for (const seg of r.path) {
       if (v === null) return null;
@@ -362,7 +387,7 @@ export class Renderer {
       return;
     }
     const head: Ref = { ...target, path: target.path.slice(0, -1) };
-    const obj = this.ref(head);
+    const obj = this.refRaw(head);
     const last = target.path[target.path.length - 1]!;
     try {
       if (last.k === 'prop') {
@@ -397,17 +422,41 @@ export class Renderer {
       case 'list':
         return new VList('arraylist', e.items.map((x) => this.expr(x, at)));
       case 'map': {
-        // Velocity 1.7 builds map literals as java.util.HashMap.
-        const m = new VMap('hash');
+        // Velocity 1.7's ASTMap builds a java.util.LinkedHashMap: literal order is kept.
+        const m = new VMap('linked');
         for (const [k, x] of e.entries) m.put(k, this.expr(x, at));
         return m;
       }
       case 'range':
         return this.range(this.expr(e.from, at), this.expr(e.to, at), at);
       case 'not':
-        return !truthy(this.expr(e.e, at));
+        return !this.cond(e.e, at);
       case 'bin':
         return this.binary(e.op, e.l, e.r, at);
+    }
+  }
+
+  /**
+   * An expression as a condition, as Velocity 1.7's Node.evaluate(): references are true unless null or false,
+   * comparisons and logic give their result, and every other node (literals other than true, lists, maps,
+   * arithmetic, "strings") is false — checked against Velocity 1.7: #if('') and #if(1 + 1) take the #else.
+   */
+  private cond(e: Expr, at: Pos): boolean {
+    switch (e.k) {
+      case 'lit':
+        return e.v === true;
+      case 'ref':
+        return truthy(this.ref(e.ref));
+      case 'not':
+        return !this.cond(e.e, at);
+      case 'bin':
+        if (e.op === '+' || e.op === '-' || e.op === '*' || e.op === '/' || e.op === '%') {
+          this.expr(e, at);
+          return false;
+        }
+        return this.binary(e.op, e.l, e.r, at) === true;
+      default:
+        return false;
     }
   }
 
@@ -427,9 +476,9 @@ export class Renderer {
   private binary(op: string, le: Expr, re: Expr, at: Pos): Value {
     switch (op) {
       case '&&':
-        return truthy(this.expr(le, at)) && truthy(this.expr(re, at));
+        return this.cond(le, at) && this.cond(re, at);
       case '||':
-        return truthy(this.expr(le, at)) || truthy(this.expr(re, at));
+        return this.cond(le, at) || this.cond(re, at);
     }
     const l = this.expr(le, at);
     const r = this.expr(re, at);

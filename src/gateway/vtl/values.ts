@@ -46,29 +46,34 @@ interface MapEntry {
   key: Value;
   value: Value;
   nk: string;
-  hash: number;
+  /** Spread Java hash, computed when a HashMap is first iterated. */
+  hash: number | undefined;
 }
 
 export type MapOrder = 'hash' | 'linked';
 
 /**
- * java.util.HashMap ('hash') or LinkedHashMap ('linked'). HashMap iteration order is reproduced bucket by bucket
- * (Java 8 hash spreading, power-of-two tables, resize at 0.75 load) because templates iterate `keySet()` and AWS's
- * output order follows it: the $context key order recorded on AWS (LocalStack snapshot
- * test_apigateway_sqs.snapshot.json, test_sqs_amz_json_protocol) is exactly this order.
+ * java.util.HashMap ('hash') or LinkedHashMap ('linked'). HashMap iteration order is reproduced because templates
+ * iterate `keySet()` and AWS's output follows it: the $context key order recorded on AWS (LocalStack snapshot
+ * test_apigateway_sqs.snapshot.json, test_sqs_amz_json_protocol) is exactly this order. A HashMap walks its table
+ * bucket by bucket; a bucket keeps insertion order (resizes split buckets without reordering), and the table only
+ * grows (16, doubling past 0.75 load), so the order is: bucket of the spread hash at the largest capacity reached,
+ * then insertion order. Java 8 tree bins (8+ keys in one bucket) are not modelled.
  */
 export class VMap {
   /** Renders as "" when printed: API Gateway's $context sub-objects do (same snapshot: "identity": ""). */
   opaque = false;
   /** get() falls back to a case-insensitive match (HTTP header maps). */
   caseInsensitive = false;
-  /** Keys put during this render; a second put fails ("Overrides are final", AWS override docs). */
-  finalKeys: Set<string> | null = null;
+  /** When set, a key may be put once per render ("Overrides are final", AWS override docs); names it in errors. */
   finalLabel = '';
+  private finalKeys: Set<string> | null = null;
+  /** Counts changes, so callers can tell whether a template touched the map. */
+  version = 0;
   /** Properties readable but not listed by keySet() ($context.authorizer when no authorizer ran). */
   virtual: Map<string, Value> | null = null;
   private readonly index = new Map<string, MapEntry>();
-  private table: MapEntry[][] | null = null;
+  private capacity = 16;
 
   constructor(readonly order: MapOrder) {}
 
@@ -95,7 +100,9 @@ export class VMap {
 
   put(key: Value, value: Value): Value {
     const nk = normKey(key);
-    if (this.finalKeys) {
+    this.version++;
+    if (this.finalLabel) {
+      this.finalKeys ??= new Set();
       if (this.finalKeys.has(nk)) {
         throw new JavaException(
           'OverrideException',
@@ -110,44 +117,31 @@ export class VMap {
       existing.value = value;
       return prev;
     }
-    const entry: MapEntry = { key, value, nk, hash: this.order === 'hash' ? spread(javaHash(key)) : 0 };
-    this.index.set(nk, entry);
-    if (this.order === 'hash') this.insertHashed(entry);
+    this.index.set(nk, { key, value, nk, hash: undefined });
+    if (this.index.size > this.capacity * 0.75) this.capacity *= 2;
     return null;
   }
 
   remove(key: Value): Value {
     const e = this.find(key);
     if (!e) return null;
+    this.version++;
     this.index.delete(e.nk);
-    if (this.table) {
-      const bucket = this.table[e.hash & (this.table.length - 1)];
-      if (bucket) bucket.splice(bucket.indexOf(e), 1);
-    }
     return e.value;
   }
 
   clear(): void {
+    this.version++;
     this.index.clear();
-    if (this.table) this.table = newTable(this.table.length);
-  }
-
-  private insertHashed(entry: MapEntry): void {
-    if (!this.table) this.table = newTable(16);
-    this.table[entry.hash & (this.table.length - 1)]!.push(entry);
-    if (this.index.size > this.table.length * 0.75) {
-      // Re-pushing in old iteration order keeps each bucket's relative order, exactly as Java's lo/hi split does.
-      const old = this.table;
-      this.table = newTable(old.length * 2);
-      for (const bucket of old) for (const e of bucket) this.table[e.hash & (this.table.length - 1)]!.push(e);
-    }
   }
 
   entries(): Array<{ key: Value; value: Value }> {
-    if (this.order === 'linked' || !this.table) return [...this.index.values()];
-    const out: MapEntry[] = [];
-    for (const bucket of this.table) for (const e of bucket) out.push(e);
-    return out;
+    const list = [...this.index.values()];
+    if (this.order === 'linked' || list.length < 2) return list;
+    const mask = this.capacity - 1;
+    for (const e of list) e.hash ??= spread(javaHash(e.key));
+    // Array.prototype.sort is stable: equal buckets keep insertion order.
+    return list.sort((a, b) => ((a.hash as number) & mask) - ((b.hash as number) & mask));
   }
 
   keys(): Value[] {
@@ -159,24 +153,19 @@ export class VMap {
   }
 }
 
-function newTable(n: number): MapEntry[][] {
-  const t: MapEntry[][] = new Array(n);
-  for (let i = 0; i < n; i++) t[i] = [];
-  return t;
-}
-
 function keyText(key: Value): string {
   return typeof key === 'string' ? key : javaToString(key);
 }
 
-/** Java equality of map keys: "1" and 1 are different keys, 1 and 1.0 too. */
+/** Java equality of map keys: "1" and 1 are different keys, 1 and 1.0 too. Strings key themselves (the common
+ *  case, kept allocation-free); other types get a \u0000-prefixed tag, and so do strings starting with \u0000. */
 export function normKey(key: Value): string {
-  if (typeof key === 'string') return 's' + key;
-  if (typeof key === 'number' || typeof key === 'bigint') return 'i' + String(key);
-  if (key instanceof JDouble) return 'd' + String(key.v);
-  if (typeof key === 'boolean') return key ? 'bt' : 'bf';
-  if (key === null) return 'n';
-  return 'o' + javaToString(key);
+  if (typeof key === 'string') return key.charCodeAt(0) === 0 ? '\u0000s' + key : key;
+  if (typeof key === 'number' || typeof key === 'bigint') return '\u0000i' + String(key);
+  if (key instanceof JDouble) return '\u0000d' + String(key.v);
+  if (typeof key === 'boolean') return key ? '\u0000bt' : '\u0000bf';
+  if (key === null) return '\u0000n';
+  return '\u0000o' + javaToString(key);
 }
 
 /** String.hashCode over UTF-16 units. */
@@ -285,7 +274,7 @@ export function javaDoubleToString(d: number): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Printing
 
-/** What `$ref` prints: null prints nothing on API Gateway (LocalStack AWS-validated snapshot "empty-body"). */
+/** Text of a value as printed; null (a null inside a collection, say) prints nothing. */
 export function renderText(v: Value): string {
   if (v === null) return '';
   if (typeof v === 'string') return v;
@@ -411,7 +400,7 @@ export function hex4(c: number): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Velocity 1.7 semantics for conditions and comparisons
 
-/** #if($x): null and false are false, everything else (even "" and 0) is true, as in Velocity 1.7. */
+/** A reference used as a condition: null and false are false, everything else (even "" and 0) is true (Velocity 1.7). */
 export function truthy(v: Value): boolean {
   if (v === null) return false;
   if (typeof v === 'boolean') return v;
@@ -438,15 +427,11 @@ function kindOf(v: Exclude<Value, null>): JavaKind {
 }
 
 /**
- * Velocity's `==`: numbers by value, same classes by equals(), different classes by their toString().
- * Null compares equal to null and to "" — on API Gateway `$missing == ""` is true (LocalStack AWS-validated
- * snapshot test_input_path_template_formatting "empty-body": isEmptyString "true"; and test_apigateway_kinesis
- * takes the #else branch of `#if($foo.bar.stuff != '')` with $foo undefined).
+ * Velocity 1.7's `==`: null equals only null, numbers compare by value, same classes by equals(), different
+ * classes by their toString(). (References never yield null on API Gateway; see Renderer.ref.)
  */
 export function vtlEquals(a: Value, b: Value): boolean {
-  if (a === null && b === null) return true;
-  if (a === null) return renderText(b) === '';
-  if (b === null) return renderText(a) === '';
+  if (a === null || b === null) return a === b;
   if (isNumeric(a) && isNumeric(b)) return compareNumbers(a, b) === 0;
   const ka = kindOf(a);
   const kb = kindOf(b);
