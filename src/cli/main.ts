@@ -21,6 +21,11 @@ function parsePort(v: string): number {
   return n;
 }
 
+/** Lambda runs functions in UTC; worker-thread environments share this process's time zone. */
+function useLambdaTimeZone(): void {
+  process.env['TZ'] = 'UTC';
+}
+
 function waitForSignal(close: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
@@ -59,6 +64,7 @@ export function buildCli(): Command {
       if (templates.length > 0) {
         throw new UsageError('Importing templates at start is not available in this version yet; create APIs with the AWS CLI/SDK against the endpoint.');
       }
+      useLambdaTimeZone();
       const server = await startServer({ port: parsePort(opts.port), host: opts.host, dataDir: opts.data, ephemeral: !!opts.ephemeral });
       console.log(`preflight listening on ${server.url}`);
       console.log(`  AWS endpoint: ${server.url}  (aws --endpoint-url ${server.url} apigateway get-rest-apis)`);
@@ -73,6 +79,7 @@ export function buildCli(): Command {
     .addOption(new Option('--port <port>', 'emulator port').default('4010'))
     .addOption(new Option('--web-port <port>', 'front-end port').default('3000'))
     .action(async (opts: { port: string; webPort: string }) => {
+      useLambdaTimeZone();
       const demo = await runDemo({ port: parsePort(opts.port), webPort: parsePort(opts.webPort) });
       waitForSignal(() => demo.close());
     });

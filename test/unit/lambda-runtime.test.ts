@@ -464,6 +464,57 @@ describe('environments: concurrency, reuse, retirement', () => {
     assert.equal(again.body.invocations, 2);
   });
 
+  it('sends quick invocations ahead to busy environments, one at a time each, without more environments', async () => {
+    const quick = new LambdaRuntime({ eagerEnvironments: 1, maxEnvironmentsPerFunction: 4 });
+    try {
+      const s = spec('cjs', 'index.sleep');
+      for (let i = 0; i < 5; i++) await quick.invoke(s, { payload: '{"ms":0}' });
+      const results = await Promise.all(Array.from({ length: 40 }, () => quick.invoke(s, { payload: '{"ms":0}' })));
+      const counts = results.map((r) => (JSON.parse(r.payload) as { invocations: number }).invocations).sort((a, b) => a - b);
+      // One environment, so module state counts every invocation exactly once: 6..45, no two at once.
+      assert.deepEqual(counts, Array.from({ length: 40 }, (_, i) => i + 6));
+      assert.equal(quick.stats(s.name).environments, 1);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('takes back invocations sent ahead of a slow one, and runs them in another environment', async () => {
+    const rt = new LambdaRuntime({ eagerEnvironments: 1, maxEnvironmentsPerFunction: 4, scaleUpAfterMs: 10 });
+    try {
+      const s = spec('cjs', 'index.sleep');
+      for (let i = 0; i < 5; i++) await rt.invoke(s, { payload: '{"ms":0}' });
+      const slow = rt.invoke(s, { payload: '{"ms":600}' });
+      const quickOnes = Array.from({ length: 3 }, () => rt.invoke(s, { payload: '{"ms":0}' }));
+      const finishedFirst = await Promise.race([Promise.all(quickOnes).then(() => 'quick'), slow.then(() => 'slow')]);
+      assert.equal(finishedFirst, 'quick', 'the quick ones did not wait for the slow one');
+      assert.ok(rt.stats(s.name).environments >= 2);
+      assert.ok((await slow).functionError === undefined);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('an environment that dies hands the invocations sent ahead to another one', async () => {
+    const rt = new LambdaRuntime({ eagerEnvironments: 1, maxEnvironmentsPerFunction: 2 });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'preflight-lambda-'));
+      writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}');
+      writeFileSync(join(dir, 'index.js'), "exports.handler = async (e) => { if (e.die) process.exit(3); return 'ok'; };");
+      const s: FunctionSpec = { ...spec('cjs', 'index.handler'), codeDirectory: dir };
+      for (let i = 0; i < 5; i++) await rt.invoke(s, { payload: '{}' });
+      const dying = rt.invoke(s, { payload: '{"die":true}' });
+      const after = Array.from({ length: 3 }, () => rt.invoke(s, { payload: '{}' }));
+      assert.equal((await dying).functionError, 'Unhandled');
+      for (const r of await Promise.all(after)) {
+        assert.equal(r.functionError, undefined);
+        assert.equal(r.payload, '"ok"');
+      }
+    } finally {
+      await rt.close();
+    }
+  });
+
   it('throttles beyond reserved concurrency with TooManyRequestsException', async () => {
     const s = spec('cjs', 'index.sleep', { reservedConcurrency: 1 });
     const first = invoke(s, { ms: 300 });

@@ -1,7 +1,7 @@
 // The variables API Gateway puts in a mapping template: $input, $util, $context, $stageVariables.
 // Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
 
-import { JsonSyntaxError, fromPlain, parseJsonText } from './json.js';
+import { JsonSyntaxError, fromPlain, parseJsonPermissive, parseJsonText } from './json.js';
 import { compileJsonPath, evaluateCompiled, JsonPathSyntaxError } from './jsonpath.js';
 import { HostObject, JDouble, JavaException, VList, VMap, hex4, intValue, javaToString, toJsonText, type Value } from './values.js';
 
@@ -208,7 +208,7 @@ export class InputObject extends HostObject {
   private document(): Value | typeof UNPARSABLE {
     if (this.doc === undefined) {
       try {
-        this.doc = parseJsonText(this.payload);
+        this.doc = parseJsonPermissive(this.payload);
       } catch (e) {
         if (!(e instanceof JsonSyntaxError)) throw e;
         this.doc = UNPARSABLE;

@@ -1,10 +1,14 @@
-// JSON text ⇄ the engine's Java-like values. A hand-written parser rather than JSON.parse because the JVM side keeps
-// what JSON.parse loses: object key order as written (JS objects hoist integer-like keys), and whether a number was
-// written as a decimal (`2.0` is a Double and prints `2.0`; `2` is an Integer), as json-smart's parser does.
+// JSON text ⇄ the engine's Java-like values. API Gateway reads payloads with Jayway JsonPath's default provider,
+// json-smart, so this follows json-smart: object key order as written (JS objects would hoist integer-like keys),
+// `2.0` a Double that prints `2.0` while `2` is an Integer, decimals longer than 18 characters kept exactly
+// (BigDecimal), nesting limited to 400 levels, and — in json-smart's permissive mode, which Jayway uses — text that
+// is not JSON still read as something: `not json` is the string "not json", `{'a': 1,}` a map (checked against
+// json-smart 2.6 through Jayway 2.10). UNCERTAIN: the json-smart version AWS runs (the depth limit came in 2.5).
 
 import { JDouble, VList, VMap, VEntry, HostObject, intValue, type Value } from './values.js';
 
-const MAX_DEPTH = 2000;
+/** json-smart's JSONParserBase.MAX_DEPTH. */
+const MAX_DEPTH = 400;
 
 export class JsonSyntaxError extends Error {}
 
@@ -16,6 +20,22 @@ export function parseJsonText(text: string): Value {
   p.ws();
   if (p.i < text.length) p.fail('unexpected trailing characters');
   return v;
+}
+
+/** How json-smart reads a payload in permissive mode: strict JSON takes the fast path, anything else the lenient one. */
+export function parseJsonPermissive(text: string): Value {
+  try {
+    return parseJsonText(text);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    return new PermissiveParser(text).parse();
+  }
+}
+
+/** A decimal as json-smart stores it: Double, or BigDecimal (printed as written) past 18 characters. */
+function decimal(text: string): JDouble {
+  const n = Number(text);
+  return text.length > 18 && !/[eE]/.test(text) ? new JDouble(n, text) : new JDouble(n);
 }
 
 class Parser {
@@ -113,7 +133,7 @@ class Parser {
     const r = m.exec(this.s);
     if (!r) return this.fail('malformed number');
     this.i += r[0].length;
-    if (r[1] !== undefined || r[2] !== undefined) return new JDouble(Number(r[0]));
+    if (r[1] !== undefined || r[2] !== undefined) return decimal(r[0]);
     const n = Number(r[0]);
     return Number.isSafeInteger(n) ? intValue(n) : intValue(BigInt(r[0]));
   }
@@ -181,6 +201,258 @@ class Parser {
         continue;
       }
       i++;
+    }
+  }
+}
+
+const EOI = -1;
+const isJavaWhitespace = (c: number): boolean => (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c === 0x1680 || (c >= 0x2000 && c <= 0x2006) || (c >= 0x2008 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x205f || c === 0x3000;
+
+/** Characters that end an unquoted token, by context (json-smart's stopKey/stopValue/stopArray/stopX). */
+const STOP_TOP = '';
+const STOP_KEY = ':';
+const STOP_VALUE = ',}';
+const STOP_ARRAY = ',]';
+
+/**
+ * json-smart's permissive reading of text that is not strict JSON: single-quoted and unquoted strings, unquoted
+ * keys, NaN, leading zeros, extra commas, data after the first value, and \x escapes.
+ */
+class PermissiveParser {
+  private i = -1;
+  private c = 0;
+  private depth = 0;
+  constructor(private readonly s: string) {}
+
+  private read(): void {
+    this.i++;
+    this.c = this.i < this.s.length ? this.s.charCodeAt(this.i) : EOI;
+  }
+
+  private fail(what: string): never {
+    throw new JsonSyntaxError(`${what} at offset ${this.i}`);
+  }
+
+  private isStop(stop: string): boolean {
+    // Only ASCII below 126 can stop a token; EOI always does.
+    return this.c === EOI || (this.c < 126 && stop.includes(String.fromCharCode(this.c)));
+  }
+
+  private skipSpace(): void {
+    while (this.c !== EOI && this.c <= 0x20) this.read();
+  }
+
+  private skipDigits(): void {
+    while (this.c >= 0x30 && this.c <= 0x39) this.read();
+  }
+
+  /** substring(start, stop) trimmed of Java whitespace, keeping at least one character. */
+  private trimmed(start: number, stop: number): string {
+    while (start < stop - 1 && isJavaWhitespace(this.s.charCodeAt(start))) start++;
+    while (stop - 1 > start && isJavaWhitespace(this.s.charCodeAt(stop - 1))) stop--;
+    return this.s.slice(start, stop);
+  }
+
+  private unquoted(stop: string): string {
+    const start = this.i;
+    while (!this.isStop(stop)) this.read();
+    return this.trimmed(start, this.i);
+  }
+
+  parse(): Value {
+    this.read();
+    return this.value(STOP_TOP, true);
+  }
+
+  private value(stop: string, top = false): Value {
+    for (;;) {
+      const c = this.c;
+      if (c === 0x20 || c === 0x0d || c === 0x0a || c === 0x09) {
+        this.read();
+        continue;
+      }
+      switch (c) {
+        case 0x3a: // :
+        case 0x7d: // }
+        case 0x5d: // ]
+          return this.fail('unexpected character');
+        case 0x7b:
+          return this.object();
+        case 0x5b:
+          return this.array();
+        case 0x22:
+        case 0x27:
+          return this.string();
+        case EOI:
+          if (top) return '';
+          return this.fail('unexpected end of input');
+      }
+      if (c === 0x6e || c === 0x66 || c === 0x74 || c === 0x4e) {
+        const word = this.unquoted(stop);
+        if (word === 'null') return null;
+        if (word === 'false') return false;
+        if (word === 'true') return true;
+        if (word === 'NaN') return new JDouble(NaN);
+        return word;
+      }
+      if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number(stop);
+      return this.unquoted(stop);
+    }
+  }
+
+  /** An unquoted token that starts like a number is a number only if nothing but a stop follows it. */
+  private number(stop: string): Value {
+    const start = this.i;
+    const asText = (): string => {
+      while (!this.isStop(stop)) this.read();
+      return this.trimmed(start, this.i);
+    };
+    const endsHere = (): boolean => {
+      this.skipSpace();
+      return this.isStop(stop) || this.c >= 126;
+    };
+    this.read();
+    this.skipDigits();
+    if (this.c !== 0x2e && this.c !== 0x45 && this.c !== 0x65) {
+      if (!endsHere()) return asText();
+      const t = this.trimmed(start, this.i);
+      return /^-?\d+$/.test(t) ? intValue(BigInt(t)) : intValue(0);
+    }
+    if (this.c === 0x2e) {
+      this.read();
+      this.skipDigits();
+    }
+    if (this.c !== 0x45 && this.c !== 0x65) {
+      if (!endsHere()) return asText();
+      return this.float(this.trimmed(start, this.i));
+    }
+    this.read();
+    if (this.c === 0x2b || this.c === 0x2d || (this.c >= 0x30 && this.c <= 0x39)) {
+      this.read();
+      this.skipDigits();
+      if (!endsHere()) return asText();
+      return this.float(this.trimmed(start, this.i));
+    }
+    return asText();
+  }
+
+  private float(text: string): Value {
+    const n = Number(text);
+    if (Number.isNaN(n)) this.fail('malformed number');
+    return decimal(text);
+  }
+
+  private string(): string {
+    const q = this.c;
+    const end = this.s.indexOf(String.fromCharCode(q), this.i + 1);
+    if (end === -1) this.fail('unterminated string');
+    const raw = this.s.slice(this.i + 1, end);
+    if (!raw.includes('\\')) {
+      this.i = end;
+      this.read();
+      return raw;
+    }
+    // With escapes, json-smart re-reads character by character and drops control characters.
+    let out = '';
+    for (;;) {
+      this.read();
+      const c = this.c;
+      if (c === EOI) this.fail('unterminated string');
+      if (c === q) {
+        this.read();
+        return out;
+      }
+      if (c === 0x5c) {
+        this.read();
+        switch (this.c) {
+          case 0x74: out += '\t'; break;
+          case 0x6e: out += '\n'; break;
+          case 0x72: out += '\r'; break;
+          case 0x66: out += '\f'; break;
+          case 0x62: out += '\b'; break;
+          case 0x5c: out += '\\'; break;
+          case 0x2f: out += '/'; break;
+          case 0x27: out += "'"; break;
+          case 0x22: out += '"'; break;
+          case 0x75: out += this.hexChar(4); break;
+          case 0x78: out += this.hexChar(2); break;
+          default: break;
+        }
+        continue;
+      }
+      if (c < 0x20 || c === 0x7f) continue;
+      out += String.fromCharCode(c);
+    }
+  }
+
+  private hexChar(n: number): string {
+    let v = 0;
+    for (let k = 0; k < n; k++) {
+      this.read();
+      const h = this.c;
+      if (h >= 0x30 && h <= 0x39) v = v * 16 + h - 0x30;
+      else if (h >= 0x41 && h <= 0x46) v = v * 16 + h - 0x37;
+      else if (h >= 0x61 && h <= 0x66) v = v * 16 + h - 0x57;
+      else this.fail('bad escape');
+    }
+    return String.fromCharCode(v);
+  }
+
+  private object(): VMap {
+    if (++this.depth > MAX_DEPTH) this.fail('nesting too deep');
+    const map = new VMap('linked');
+    let needData = false;
+    let acceptData = true;
+    for (;;) {
+      this.read();
+      const c = this.c;
+      if (c === 0x20 || c === 0x0d || c === 0x09 || c === 0x0a) continue;
+      if (c === 0x3a || c === 0x5d || c === 0x5b || c === 0x7b || c === EOI) this.fail('unexpected character');
+      if (c === 0x7d) {
+        this.depth--;
+        this.read();
+        return map;
+      }
+      if (c === 0x2c) {
+        acceptData = needData = true;
+        continue;
+      }
+      const key = c === 0x22 || c === 0x27 ? this.string() : this.unquoted(STOP_KEY);
+      if (!acceptData) this.fail('unexpected key');
+      this.skipSpace();
+      if (this.c !== 0x3a) this.fail("expected ':'");
+      this.read();
+      if (this.c === EOI) this.fail('unexpected end of input');
+      map.put(key, this.value(STOP_VALUE));
+      this.skipSpace();
+      if (this.c === 0x7d) {
+        this.depth--;
+        this.read();
+        return map;
+      }
+      if (this.c !== 0x2c) this.fail("expected ',' or '}'");
+      acceptData = needData = true;
+      void needData;
+    }
+  }
+
+  private array(): VList {
+    if (++this.depth > MAX_DEPTH) this.fail('nesting too deep');
+    const items: Value[] = [];
+    this.read();
+    for (;;) {
+      const c = this.c;
+      if (c === 0x20 || c === 0x0d || c === 0x0a || c === 0x09 || c === 0x2c) {
+        this.read();
+        continue;
+      }
+      if (c === 0x5d) {
+        this.depth--;
+        this.read();
+        return new VList('json', items);
+      }
+      if (c === 0x3a || c === 0x7d || c === EOI) this.fail('unexpected character');
+      items.push(this.value(STOP_ARRAY));
     }
   }
 }

@@ -6,7 +6,11 @@
 
 /** A java.lang.Double. Integers stay plain JS numbers (always integral) or bigint when they leave the safe range. */
 export class JDouble {
-  constructor(readonly v: number) {}
+  /** `exact`: the digits of a java.math.BigDecimal, which prints them as written. */
+  constructor(
+    readonly v: number,
+    readonly exact?: string,
+  ) {}
   valueOf(): number {
     return this.v;
   }
@@ -294,7 +298,7 @@ export function javaToString(v: Value, seen?: Set<unknown>): string {
     case 'boolean':
       return v ? 'true' : 'false';
   }
-  if (v instanceof JDouble) return javaDoubleToString(v.v);
+  if (v instanceof JDouble) return v.exact ?? javaDoubleToString(v.v);
   if (v instanceof VMap) {
     if (v.opaque) return '';
     const guard = seen ?? new Set<unknown>();
@@ -340,7 +344,7 @@ export function toJsonText(v: Value, depth = 0): string {
     case 'boolean':
       return v ? 'true' : 'false';
   }
-  if (v instanceof JDouble) return Number.isFinite(v.v) ? javaDoubleToString(v.v) : 'null';
+  if (v instanceof JDouble) return v.exact ?? (Number.isNaN(v.v) ? 'NaN' : Number.isFinite(v.v) ? javaDoubleToString(v.v) : 'null');
   if (v instanceof VMap) {
     return `{${v
       .entries()
