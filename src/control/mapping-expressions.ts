@@ -40,16 +40,10 @@ export function parseMappingSource(expr: string): MappingSource | undefined {
 export function validateResponseParameters(params: Record<string, string>, methodResponse: MethodResponse): void {
   for (const [target, source] of Object.entries(params)) {
     if (!/^method\.response\.header\.[^\s]+$/.test(target) || methodResponse.responseParameters?.[target] === undefined) {
-      throw badRequest(
-        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: ${target}]`,
-      );
+      throw invalidParameter(target);
     }
     const parsed = parseMappingSource(source);
-    if (!parsed || parsed.kind.startsWith('method.request')) {
-      throw badRequest(
-        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${source}]`,
-      );
-    }
+    if (!parsed || parsed.kind.startsWith('method.request')) throw invalidExpression(source);
   }
 }
 
@@ -57,20 +51,18 @@ export function validateResponseParameters(params: Record<string, string>, metho
 export function validateRequestParameters(params: Record<string, string>, method: Method): void {
   for (const [target, source] of Object.entries(params)) {
     if (!/^integration\.request\.(path|querystring|header|multivaluequerystring|multivalueheader)\.[^\s]+$/.test(target)) {
-      throw badRequest(
-        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: ${target}]`,
-      );
+      throw invalidParameter(target);
     }
     const parsed = parseMappingSource(source);
-    if (!parsed || parsed.kind.startsWith('integration.response')) {
-      throw badRequest(
-        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${source}]`,
-      );
-    }
-    if (parsed.kind === 'method.request' && method.requestParameters?.[source] === undefined) {
-      throw badRequest(
-        `Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: ${source}]`,
-      );
-    }
+    if (!parsed || parsed.kind.startsWith('integration.response')) throw invalidExpression(source);
+    if (parsed.kind === 'method.request' && method.requestParameters?.[source] === undefined) throw invalidParameter(source);
   }
+}
+
+function invalidParameter(name: string) {
+  return badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression parameter specified: ${name}]`);
+}
+
+function invalidExpression(expr: string) {
+  return badRequest(`Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: ${expr}]`);
 }

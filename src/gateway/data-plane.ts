@@ -101,15 +101,7 @@ export class DataPlane {
  * aws-samples/aws-microservices-deploy-options#26).
  */
 function forbidden(): GatewayResult {
-  return {
-    status: 403,
-    headers: [
-      ['Content-Type', 'application/json'],
-      ['x-amzn-RequestId', newRequestId()],
-      ['x-amzn-ErrorType', 'ForbiddenException'],
-    ],
-    body: '{"message":"Forbidden"}',
-  };
+  return fixedError(403, 'ForbiddenException', '{"message":"Forbidden"}');
 }
 
 /**
@@ -117,13 +109,17 @@ function forbidden(): GatewayResult {
  * 404 and say which id was not found.
  */
 function notDeployed(apiId: string): GatewayResult {
+  return fixedError(404, 'NotFoundException', JSON.stringify({ message: `The API id '${apiId}' does not correspond to a deployed API Gateway API` }));
+}
+
+function fixedError(status: number, errorType: string, body: string): GatewayResult {
   return {
-    status: 404,
+    status,
     headers: [
       ['Content-Type', 'application/json'],
       ['x-amzn-RequestId', newRequestId()],
-      ['x-amzn-ErrorType', 'NotFoundException'],
+      ['x-amzn-ErrorType', errorType],
     ],
-    body: JSON.stringify({ message: `The API id '${apiId}' does not correspond to a deployed API Gateway API` }),
+    body,
   };
 }

@@ -36,8 +36,17 @@ const httpsAgent = new https.Agent(agentOptions);
 export function callBackend(req: BackendRequest): Promise<BackendResponse> {
   return new Promise((resolve, reject) => {
     const lib = req.url.protocol === 'https:' ? https : http;
-    const flat: string[] = [];
-    for (const [k, v] of req.headers) flat.push(k, v);
+    // Host is the backend's, as API Gateway sends it; with a raw header list Node would send none at all.
+    const flat: string[] = ['Host', req.url.host];
+    for (const [k, v] of req.headers) {
+      const lower = k.toLowerCase();
+      if (lower === 'host') continue;
+      // We frame the body ourselves: a stale length or chunked marker from the client would corrupt it.
+      if (lower === 'content-length' || lower === 'transfer-encoding') continue;
+      flat.push(k, v);
+    }
+    // With headers given as a raw list Node adds no framing of its own.
+    if (req.body.length > 0 || !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(req.method)) flat.push('Content-Length', String(req.body.length));
     const r = lib.request(req.url, {
       method: req.method,
       headers: flat,

@@ -218,6 +218,27 @@ describe('$input', () => {
     assert.equal(out("$util.escapeJavaScript($input.json('$.message'))", { body: '{"action":"$default","message":"foobar"}' }), '\\"foobar\\"');
   });
 
+  // Jayway's default provider, json-smart, reads payloads in permissive mode (checked against json-smart 2.6 via
+  // Jayway 2.10): what is not strict JSON is still read.
+  test('payloads that are not strict JSON are read as json-smart reads them', () => {
+    const rows: Array<[string, string]> = [
+      ["{'a': 1,}", '{"a":1}|{a=1}'],
+      ['{a: hello world, b: [1,,2,]}', '{"a":"hello world","b":[1,2]}|{a=hello world, b=[1,2]}'],
+      ['{"a": 1} trailing data', '{"a":1}|{a=1}'],
+      ['not json', '"not json"|not json'],
+      ['{"n": 007, "x": NaN, "s": .5}', '{"n":7,"x":NaN,"s":".5"}|{n=7, x=NaN, s=.5}'],
+      ['{"e": "\\x41\\q"}', '{"e":"A"}|{e=A}'],
+    ];
+    for (const [body, expected] of rows) assert.equal(out("$input.json('$')|$input.path('$')", { body }), expected, body);
+  });
+
+  // json-smart: decimals longer than 18 characters are BigDecimals (printed as written); nesting stops at 400.
+  test('long decimals keep their digits; JSON nested deeper than 400 levels is unreadable', () => {
+    assert.equal(out("$input.json('$.p') $input.path('$.q')", { body: '{"p": 0.1234567890123456789, "q": 12345678901234567890}' }), '0.1234567890123456789 12345678901234567890');
+    assert.equal(out("$input.json('$').length()", { body: '['.repeat(400) + ']'.repeat(400) }), '800');
+    assert.equal(out("$input.json('$')", { body: '['.repeat(401) + ']'.repeat(401) }), '""');
+  });
+
   test('an indefinite path yields a JSON list, possibly empty', () => {
     const body = '{"a": [{"n": 1}, {"n": 2}, {"m": 3}]}';
     assert.equal(out("$input.json('$.a[*].n')", { body }), '[1,2]');

@@ -1,15 +1,17 @@
-// Template text → Program. Parsing is velocityjs's (a port of Velocity's grammar); on top of it this module
-// restores what it does not do as Java Velocity 1.7 does:
+// Template text → Program. Parsing is velocityjs's (a port of Velocity's grammar); on top of it this module does
+// what velocityjs does differently from Java Velocity 1.7 (checked against velocity-1.7.jar):
 //  - whitespace: Velocity 1.7 swallows the rest of the line (spaces/tabs plus the newline) after a directive's
 //    closing `)`, after #else and after #end, the newline ending a `##` comment, and the spaces/tabs that directly
 //    precede a #set when nothing but them stands between it and the previous directive or the line's start
-//    (Parser.jjt of Velocity 1.7: tokens RPAREN, ELSE_DIRECTIVE, END, SET_DIRECTIVE, SINGLE_LINE_COMMENT).
-//    velocityjs either trims differently or not at all.
+//    (Velocity 1.7 Parser.jjt: tokens RPAREN, ELSE_DIRECTIVE, END, SET_DIRECTIVE, SINGLE_LINE_COMMENT).
 //  - structure errors velocityjs lets pass: an #end with no block silently drops the rest of the template, and an
-//    unclosed #if/#foreach is accepted; Velocity rejects both, so do we.
+//    unclosed #if/#foreach is accepted; Velocity rejects both, so do we. Likewise `\'` inside '...'.
 //  - string literals: Velocity 1.7 only unescapes \uXXXX, and interpolates "..." containing $ or #.
-// API Gateway most probably runs Velocity 1.7 (the service predates 2.0, and its documented behaviours match 1.7).
-// UNCERTAIN: the Velocity version; 2.x would gobble whitespace differently ("lines" mode).
+// Still velocityjs's: `''`/`""` doubled quotes inside strings, #stop, #break($scope), exponent literals (1e3) and
+// #foreach over a literal string are not accepted; `\$ref` escapes print without the backslash whether or not $ref
+// is defined.
+// Velocity 1.7 rather than 2.x: the AWS docs' kinesis example reads `$elem.partition-key`, and only 1.x accepts
+// hyphens in identifiers by default; the service also predates 2.0. UNCERTAIN: the exact version.
 
 import { parse } from 'velocityjs';
 import { VtlSyntaxError, excerpt } from './errors.js';

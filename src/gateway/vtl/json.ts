@@ -58,8 +58,9 @@ class Parser {
   }
 
   value(depth: number): Value {
-    if (depth > MAX_DEPTH) this.fail('nesting too deep');
     const c = this.s.charCodeAt(this.i);
+    // `depth` containers enclose this value; json-smart refuses the 401st.
+    if ((c === 0x7b || c === 0x5b) && depth >= MAX_DEPTH) this.fail('nesting too deep');
     switch (c) {
       case 0x7b /* { */: {
         this.i++;
@@ -220,13 +221,18 @@ const STOP_ARRAY = ',]';
  */
 class PermissiveParser {
   private i = -1;
-  private c = 0;
+  private cur = 0;
   private depth = 0;
   constructor(private readonly s: string) {}
 
+  /** The current character; a method so TypeScript does not narrow it across read(). */
+  private ch(): number {
+    return this.cur;
+  }
+
   private read(): void {
     this.i++;
-    this.c = this.i < this.s.length ? this.s.charCodeAt(this.i) : EOI;
+    this.cur = this.i < this.s.length ? this.s.charCodeAt(this.i) : EOI;
   }
 
   private fail(what: string): never {
@@ -235,15 +241,15 @@ class PermissiveParser {
 
   private isStop(stop: string): boolean {
     // Only ASCII below 126 can stop a token; EOI always does.
-    return this.c === EOI || (this.c < 126 && stop.includes(String.fromCharCode(this.c)));
+    return this.ch() === EOI || (this.ch() < 126 && stop.includes(String.fromCharCode(this.ch())));
   }
 
   private skipSpace(): void {
-    while (this.c !== EOI && this.c <= 0x20) this.read();
+    while (this.ch() !== EOI && this.ch() <= 0x20) this.read();
   }
 
   private skipDigits(): void {
-    while (this.c >= 0x30 && this.c <= 0x39) this.read();
+    while (this.ch() >= 0x30 && this.ch() <= 0x39) this.read();
   }
 
   /** substring(start, stop) trimmed of Java whitespace, keeping at least one character. */
@@ -266,7 +272,7 @@ class PermissiveParser {
 
   private value(stop: string, top = false): Value {
     for (;;) {
-      const c = this.c;
+      const c = this.ch();
       if (c === 0x20 || c === 0x0d || c === 0x0a || c === 0x09) {
         this.read();
         continue;
@@ -309,25 +315,25 @@ class PermissiveParser {
     };
     const endsHere = (): boolean => {
       this.skipSpace();
-      return this.isStop(stop) || this.c >= 126;
+      return this.isStop(stop) || this.ch() >= 126;
     };
     this.read();
     this.skipDigits();
-    if (this.c !== 0x2e && this.c !== 0x45 && this.c !== 0x65) {
+    if (this.ch() !== 0x2e && this.ch() !== 0x45 && this.ch() !== 0x65) {
       if (!endsHere()) return asText();
       const t = this.trimmed(start, this.i);
       return /^-?\d+$/.test(t) ? intValue(BigInt(t)) : intValue(0);
     }
-    if (this.c === 0x2e) {
+    if (this.ch() === 0x2e) {
       this.read();
       this.skipDigits();
     }
-    if (this.c !== 0x45 && this.c !== 0x65) {
+    if (this.ch() !== 0x45 && this.ch() !== 0x65) {
       if (!endsHere()) return asText();
       return this.float(this.trimmed(start, this.i));
     }
     this.read();
-    if (this.c === 0x2b || this.c === 0x2d || (this.c >= 0x30 && this.c <= 0x39)) {
+    if (this.ch() === 0x2b || this.ch() === 0x2d || (this.ch() >= 0x30 && this.ch() <= 0x39)) {
       this.read();
       this.skipDigits();
       if (!endsHere()) return asText();
@@ -343,7 +349,7 @@ class PermissiveParser {
   }
 
   private string(): string {
-    const q = this.c;
+    const q = this.ch();
     const end = this.s.indexOf(String.fromCharCode(q), this.i + 1);
     if (end === -1) this.fail('unterminated string');
     const raw = this.s.slice(this.i + 1, end);
@@ -356,7 +362,7 @@ class PermissiveParser {
     let out = '';
     for (;;) {
       this.read();
-      const c = this.c;
+      const c = this.ch();
       if (c === EOI) this.fail('unterminated string');
       if (c === q) {
         this.read();
@@ -364,7 +370,7 @@ class PermissiveParser {
       }
       if (c === 0x5c) {
         this.read();
-        switch (this.c) {
+        switch (this.ch()) {
           case 0x74: out += '\t'; break;
           case 0x6e: out += '\n'; break;
           case 0x72: out += '\r'; break;
@@ -389,7 +395,7 @@ class PermissiveParser {
     let v = 0;
     for (let k = 0; k < n; k++) {
       this.read();
-      const h = this.c;
+      const h = this.ch();
       if (h >= 0x30 && h <= 0x39) v = v * 16 + h - 0x30;
       else if (h >= 0x41 && h <= 0x46) v = v * 16 + h - 0x37;
       else if (h >= 0x61 && h <= 0x66) v = v * 16 + h - 0x57;
@@ -405,7 +411,7 @@ class PermissiveParser {
     let acceptData = true;
     for (;;) {
       this.read();
-      const c = this.c;
+      const c = this.ch();
       if (c === 0x20 || c === 0x0d || c === 0x09 || c === 0x0a) continue;
       if (c === 0x3a || c === 0x5d || c === 0x5b || c === 0x7b || c === EOI) this.fail('unexpected character');
       if (c === 0x7d) {
@@ -420,17 +426,17 @@ class PermissiveParser {
       const key = c === 0x22 || c === 0x27 ? this.string() : this.unquoted(STOP_KEY);
       if (!acceptData) this.fail('unexpected key');
       this.skipSpace();
-      if (this.c !== 0x3a) this.fail("expected ':'");
+      if (this.ch() !== 0x3a) this.fail("expected ':'");
       this.read();
-      if (this.c === EOI) this.fail('unexpected end of input');
+      if (this.ch() === EOI) this.fail('unexpected end of input');
       map.put(key, this.value(STOP_VALUE));
       this.skipSpace();
-      if (this.c === 0x7d) {
+      if (this.ch() === 0x7d) {
         this.depth--;
         this.read();
         return map;
       }
-      if (this.c !== 0x2c) this.fail("expected ',' or '}'");
+      if (this.ch() !== 0x2c) this.fail("expected ',' or '}'");
       acceptData = needData = true;
       void needData;
     }
@@ -441,7 +447,7 @@ class PermissiveParser {
     const items: Value[] = [];
     this.read();
     for (;;) {
-      const c = this.c;
+      const c = this.ch();
       if (c === 0x20 || c === 0x0d || c === 0x0a || c === 0x09 || c === 0x2c) {
         this.read();
         continue;

@@ -1,5 +1,5 @@
-// The interpreter: walks a Program against one request's variables with Velocity 1.7's runtime rules, with API
-// Gateway's two visible changes to them: null references print nothing and compare equal to "" (see values.ts).
+// The interpreter: walks a Program against one request's variables with Velocity 1.7's runtime rules, plus API
+// Gateway's treatment of null references (they are "", see Renderer.ref) and its #foreach quota.
 
 import type { Expr, Macro, Node, Pos, Program, Ref } from './ir.js';
 import { NONE, callMethod, getIndex, getProperty, iterationItems, setIndex, type Lookup } from './methods.js';
@@ -19,8 +19,9 @@ import {
   type Value,
 } from './values.js';
 
-/** API Gateway quota: "Number of iterations in a #foreach ... #end loop in mapping templates: 1000" (limits.md).
- *  Velocity's directive.foreach.maxloops stops the loop quietly. UNCERTAIN: that AWS stops rather than fails. */
+/** API Gateway quota: "Number of iterations in a #foreach ... #end loop in mapping templates: 1000" (API Gateway
+ *  quotas page). Velocity enforces such a cap (directive.foreach.maxloops) by ending the loop quietly.
+ *  UNCERTAIN: that AWS stops the loop rather than failing the request. */
 export const MAX_FOREACH_ITERATIONS = 1000;
 /** Velocity 1.7 default velocimacro.max.depth. */
 const MAX_MACRO_DEPTH = 20;
