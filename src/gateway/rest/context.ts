@@ -61,6 +61,12 @@ export class RestRequestContext {
     return undefined;
   }
 
+  /** X-Amzn-Trace-Id: Root=1-{epoch seconds hex}-{24 hex}, derived from the request id so it is stable. */
+  get traceId(): string {
+    const hex = this.requestId.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
+    return `Root=1-${Math.floor(this.req.receivedAt / 1000).toString(16)}-${hex}`;
+  }
+
   get domainName(): string {
     return this.req.host.replace(/:\d+$/, '');
   }

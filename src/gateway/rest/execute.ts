@@ -7,6 +7,7 @@ import { RestRequestContext, type StageView } from './context.js';
 import { gatewayResponse } from './gateway-response.js';
 import { buildProxyEvent, MalformedProxyResponse, parseProxyResponse } from './lambda-proxy.js';
 import { mimeOf, pickResponseTemplate, render, resolveSource } from './mapping.js';
+import type { RenderOutput } from '../vtl/index.js';
 
 export interface RestDeps {
   lambda: LambdaInvoker;
@@ -66,7 +67,7 @@ function internalError(ctx: RestRequestContext, status = 500): GatewayResult {
 // ---- MOCK ----------------------------------------------------------------------------------------------------
 
 function mockIntegration(ctx: RestRequestContext, integration: CompiledIntegration, deps: RestDeps): GatewayResult {
-  const request = integrationRequest(ctx, integration);
+  const request = integrationRequest(ctx, integration, deps);
   if ('result' in request) return request.result;
   let status: string | undefined;
   if (request.template === undefined) {
@@ -80,7 +81,7 @@ function mockIntegration(ctx: RestRequestContext, integration: CompiledIntegrati
       return internalError(ctx);
     }
   }
-  return integrationResponse(ctx, integration, { status: status ?? '200', body: '', headers: [], overrides: request.overrides }, deps);
+  return integrationResponse(ctx, integration, { status: status ?? '200', body: '', headers: [], request }, deps);
 }
 
 // ---- AWS_PROXY (Lambda proxy) --------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ async function lambdaProxyIntegration(ctx: RestRequestContext, integration: Comp
   }
   try {
     const parsed = parseProxyResponse(outcome.payload, ctx.api.binaryMediaTypes, ctx.header('accept'));
-    parsed.headers.push(['x-amzn-RequestId', ctx.requestId], ['x-amz-apigw-id', ctx.extendedRequestId], ['X-Amzn-Trace-Id', traceId(ctx)]);
+    parsed.headers.push(['x-amzn-RequestId', ctx.requestId], ['x-amz-apigw-id', ctx.extendedRequestId], ['X-Amzn-Trace-Id', ctx.traceId]);
     return parsed;
   } catch (e) {
     if (!(e instanceof MalformedProxyResponse)) throw e;
@@ -122,7 +123,7 @@ async function lambdaIntegration(ctx: RestRequestContext, integration: CompiledI
     deps.log(ctx.requestId, `Execution failed due to configuration error: only Lambda function URIs are supported for AWS integrations locally (${integration.integration.uri})`);
     return internalError(ctx);
   }
-  const request = integrationRequest(ctx, integration);
+  const request = integrationRequest(ctx, integration, deps);
   if ('result' in request) return request.result;
   // An empty body reaches the function as {} (LocalStack AWS-validated header_remapping[AWS]).
   const payload = request.body === '' ? '{}' : request.body;
@@ -136,7 +137,7 @@ async function lambdaIntegration(ctx: RestRequestContext, integration: CompiledI
       errorMessage = outcome.payload;
     }
   }
-  return integrationResponse(ctx, integration, { selector: errorMessage, body: outcome.payload, headers: [], overrides: request.overrides }, deps);
+  return integrationResponse(ctx, integration, { selector: errorMessage, body: outcome.payload, headers: [], request }, deps);
 }
 
 // ---- HTTP / HTTP_PROXY ---------------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ async function httpProxyIntegration(ctx: RestRequestContext, integration: Compil
     headers.push([raw[i]!, raw[i + 1]!]);
   }
   applyRequestParameterHeaders(ctx, integration, headers);
-  headers.push(['X-Amzn-Apigateway-Api-Id', ctx.api.apiId], ['X-Amzn-Trace-Id', traceId(ctx)]);
+  headers.push(['X-Amzn-Apigateway-Api-Id', ctx.api.apiId], ['X-Amzn-Trace-Id', ctx.traceId]);
   const res = await backend(ctx, integration, deps, { method: ctx.req.method, url, headers, body: ctx.req.body });
   if ('result' in res) return res.result;
   const out: HeaderList = [];
@@ -168,19 +169,22 @@ async function httpProxyIntegration(ctx: RestRequestContext, integration: Compil
 }
 
 async function httpIntegration(ctx: RestRequestContext, integration: CompiledIntegration, deps: RestDeps): Promise<GatewayResult> {
-  const url = backendUrl(ctx, integration, false);
-  if (!url) return internalError(ctx);
-  const request = integrationRequest(ctx, integration);
+  const request = integrationRequest(ctx, integration, deps);
   if ('result' in request) return request.result;
+  const override = request.rendered?.requestOverride;
+  const url = backendUrl(ctx, integration, false, override);
+  if (!url) return internalError(ctx);
   const headers: HeaderList = [
     ['Accept', 'application/json'],
     ['User-Agent', `AmazonAPIGateway_${ctx.api.apiId}`],
     ['X-Amzn-Apigateway-Api-Id', ctx.api.apiId],
-    ['X-Amzn-Trace-Id', traceId(ctx)],
+    ['X-Amzn-Trace-Id', ctx.traceId],
   ];
   const ct = ctx.header('content-type');
   if (ct) headers.push(['Content-Type', ct]);
   applyRequestParameterHeaders(ctx, integration, headers);
+  // $context.requestOverride.header.X set by the request template wins over mapped headers (AWS override docs).
+  for (const [k, v] of Object.entries(override?.headers ?? {})) setHeader(headers, k, v);
   const res = await backend(ctx, integration, deps, {
     method: integration.integration.httpMethod ?? ctx.req.method,
     url,
@@ -188,7 +192,7 @@ async function httpIntegration(ctx: RestRequestContext, integration: CompiledInt
     body: Buffer.from(request.body),
   });
   if ('result' in res) return res.result;
-  return integrationResponse(ctx, integration, { status: String(res.status), body: res.body.toString('utf8'), headers: res.headers, overrides: request.overrides }, deps);
+  return integrationResponse(ctx, integration, { status: String(res.status), body: res.body.toString('utf8'), headers: res.headers, request }, deps);
 }
 
 const HTTP_PROXY_DROPPED = new Set([
@@ -197,10 +201,18 @@ const HTTP_PROXY_DROPPED = new Set([
 ]);
 const REMAPPED_RESPONSE_HEADERS = new Set(['connection', 'content-length', 'date', 'server', 'x-amzn-requestid']);
 
-function backendUrl(ctx: RestRequestContext, integration: CompiledIntegration, proxy: boolean): URL | undefined {
+function backendUrl(
+  ctx: RestRequestContext,
+  integration: CompiledIntegration,
+  proxy: boolean,
+  override?: RenderOutput['requestOverride'],
+): URL | undefined {
   let uri = substituteStageVariables(integration.integration.uri ?? '', ctx);
-  // {name} in the URI takes integration.request.path.name, falling back to the method's own path parameter.
+  // {name} in the URI takes integration.request.path.name (or a template's requestOverride.path.name), falling back
+  // to the method's own path parameter.
   uri = uri.replace(/\{([^}]+?)\+?\}/g, (whole, name: string) => {
+    const overridden = override?.path[name];
+    if (overridden !== undefined) return overridden;
     const mapped = integration.requestParameters.find((p) => p.target === `integration.request.path.${name}`);
     const v = mapped ? resolveSource(mapped.source, { ctx }) : ctx.match?.pathParams[name];
     return v ?? whole;
@@ -218,8 +230,15 @@ function backendUrl(ctx: RestRequestContext, integration: CompiledIntegration, p
     const v = resolveSource(p.source, { ctx });
     if (v !== undefined) pairs.push([m[1]!, v]);
   }
+  for (const [k, v] of Object.entries(override?.querystring ?? {})) pairs.push([k, v]);
   for (const [k, v] of pairs) url.searchParams.append(k, v);
   return url;
+}
+
+function setHeader(headers: HeaderList, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  for (let i = headers.length - 1; i >= 0; i--) if (headers[i]![0].toLowerCase() === lower) headers.splice(i, 1);
+  headers.push([name, value]);
 }
 
 function applyRequestParameterHeaders(ctx: RestRequestContext, integration: CompiledIntegration, headers: HeaderList): void {
@@ -227,10 +246,7 @@ function applyRequestParameterHeaders(ctx: RestRequestContext, integration: Comp
     const m = /^integration\.request\.header\.(.+)$/.exec(p.target);
     if (!m) continue;
     const v = resolveSource(p.source, { ctx });
-    if (v === undefined) continue;
-    const lower = m[1]!.toLowerCase();
-    for (let i = headers.length - 1; i >= 0; i--) if (headers[i]![0].toLowerCase() === lower) headers.splice(i, 1);
-    headers.push([m[1]!, v]);
+    if (v !== undefined) setHeader(headers, m[1]!, v);
   }
 }
 
@@ -261,7 +277,8 @@ async function backend(
 function integrationRequest(
   ctx: RestRequestContext,
   integration: CompiledIntegration,
-): { body: string; template?: unknown; overrides?: Overrides } | { result: GatewayResult } {
+  deps: RestDeps,
+): MappedRequest | { result: GatewayResult } {
   const rawBody = ctx.req.body.toString('utf8');
   const templates = integration.requestTemplates;
   const contentType = mimeOf(ctx.header('content-type')) ?? 'application/json';
@@ -277,16 +294,23 @@ function integrationRequest(
   const template = templates.get(contentType)!;
   if (template === null) return { body: rawBody, template: null };
   const out = render(template, ctx, rawBody);
-  return { body: out.output, template, overrides: out.responseOverride };
+  if (out.error) {
+    deps.log(ctx.requestId, `Execution failed due to configuration error: the request mapping template failed: ${out.error.message}`);
+    return { result: internalError(ctx) };
+  }
+  return { body: out.output, template, rendered: out };
+}
+
+/** The integration request after mapping: its body and, when a template ran, what the template set. */
+interface MappedRequest {
+  body: string;
+  /** undefined: no template for this content type; null: a declared empty template. */
+  template?: unknown;
+  rendered?: RenderOutput;
 }
 
 function unsupportedMediaType(ctx: RestRequestContext): GatewayResult {
   return gatewayResponse(ctx, { type: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Media Type' });
-}
-
-interface Overrides {
-  status?: number;
-  headers: Record<string, string>;
 }
 
 interface BackendOutcome {
@@ -296,7 +320,8 @@ interface BackendOutcome {
   selector?: string | undefined;
   body: string;
   headers: HeaderList;
-  overrides?: Overrides | undefined;
+  /** The mapped integration request; its template's overrides carry into the response. */
+  request: MappedRequest;
 }
 
 /**
@@ -312,8 +337,8 @@ function integrationResponse(ctx: RestRequestContext, integration: CompiledInteg
     deps.log(ctx.requestId, `Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: ${outcome.status ?? 200}`);
     return internalError(ctx);
   }
-  const statusOverride = outcome.overrides?.status;
-  if (!chosen.methodResponse && statusOverride === undefined) {
+  const requestOverride = outcome.request.rendered?.responseOverride;
+  if (!chosen.methodResponse && requestOverride?.status === undefined) {
     deps.log(ctx.requestId, `Execution failed due to configuration error: Output mapping refers to an invalid method response: ${chosen.response.statusCode}`);
     return internalError(ctx);
   }
@@ -325,36 +350,30 @@ function integrationResponse(ctx: RestRequestContext, integration: CompiledInteg
   }
   let body = outcome.body;
   let contentType: string | undefined;
-  let overrides = outcome.overrides;
+  let overrides = requestOverride;
   const picked = pickResponseTemplate(chosen.templates, ctx.header('accept'));
   if (picked?.template) {
-    const out = render(picked.template, ctx, outcome.body);
+    const out = render(picked.template, ctx, outcome.body, undefined, outcome.request.rendered?.overrides);
+    if (out.error) {
+      deps.log(ctx.requestId, `Execution failed due to configuration error: the response mapping template failed: ${out.error.message}`);
+      return internalError(ctx);
+    }
     body = out.output;
     contentType = picked.contentType;
-    overrides = mergeOverrides(overrides, out.responseOverride);
+    // The response render starts from the request's overrides, so its view is the final one.
+    overrides = out.responseOverride;
   } else if (picked) {
     contentType = picked.contentType;
   }
   let status = Number(chosen.response.statusCode);
   if (overrides) {
     if (overrides.status !== undefined && Number.isInteger(overrides.status) && overrides.status >= 100 && overrides.status <= 599) status = overrides.status;
-    for (const [k, v] of Object.entries(overrides.headers)) {
-      const lower = k.toLowerCase();
-      for (let i = headers.length - 1; i >= 0; i--) if (headers[i]![0].toLowerCase() === lower) headers.splice(i, 1);
-      headers.push([k, v]);
-    }
+    for (const [k, v] of Object.entries(overrides.headers)) setHeader(headers, k, v);
   }
   if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.unshift(['Content-Type', contentType ?? 'application/json']);
   headers.push(['x-amzn-RequestId', ctx.requestId], ['x-amz-apigw-id', ctx.extendedRequestId]);
-  if (integration.integration.type !== 'MOCK') headers.push(['X-Amzn-Trace-Id', traceId(ctx)]);
+  if (integration.integration.type !== 'MOCK') headers.push(['X-Amzn-Trace-Id', ctx.traceId]);
   return { status, headers, body };
-}
-
-function mergeOverrides(a: Overrides | undefined, b: Overrides): Overrides {
-  const out: Overrides = { headers: { ...(a?.headers ?? {}), ...b.headers } };
-  const status = b.status ?? a?.status;
-  if (status !== undefined) out.status = status;
-  return out;
 }
 
 function lambdaTarget(ctx: RestRequestContext, integration: CompiledIntegration): string | undefined {
@@ -410,9 +429,4 @@ function summarizeError(payload: string): string {
   } catch {
     return payload.slice(0, 500);
   }
-}
-
-function traceId(ctx: RestRequestContext): string {
-  const hex = Buffer.from(ctx.requestId.replace(/-/g, '').slice(0, 24), 'hex').toString('hex').padEnd(24, '0');
-  return `Root=1-${Math.floor(ctx.req.receivedAt / 1000).toString(16)}-${hex}`;
 }

@@ -47,7 +47,7 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
     if (lower === 'x-forwarded-for') hasForwardedFor = true;
     add(name, raw[i + 1]!);
   }
-  add('X-Amzn-Trace-Id', `Root=1-${Math.floor(req.receivedAt / 1000).toString(16)}-${ctx.extendedRequestId.replace(/[^0-9a-z]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24)}`);
+  add('X-Amzn-Trace-Id', ctx.traceId);
   if (!hasForwardedFor) add('X-Forwarded-For', req.sourceIp);
   add('X-Forwarded-Port', String(req.port));
   add('X-Forwarded-Proto', 'http');

@@ -1,5 +1,5 @@
 import type { MappingSource } from '../../control/mapping-expressions.js';
-import { evaluateJsonPath, renderTemplate, type CompiledTemplate, type RenderOutput } from '../vtl/index.js';
+import { evaluateJsonPath, renderTemplate, type CompiledTemplate, type OverrideState, type RenderOutput } from '../vtl/index.js';
 import type { HeaderList } from '../types.js';
 import type { RestRequestContext } from './context.js';
 
@@ -108,10 +108,21 @@ export function pickResponseTemplate(
   return { contentType: first![0], template: first![1] };
 }
 
-export function render(template: CompiledTemplate, ctx: RestRequestContext, body: string, contextExtra?: Record<string, unknown>): RenderOutput {
+/**
+ * Renders a mapping template for this request. `overrides` carries $context.requestOverride/responseOverride from
+ * the integration request template into the response template, as API Gateway does.
+ */
+export function render(
+  template: CompiledTemplate,
+  ctx: RestRequestContext,
+  body: string,
+  contextExtra?: Record<string, unknown>,
+  overrides?: OverrideState,
+): RenderOutput {
   return renderTemplate(template, {
     input: { body, params: ctx.params() },
     context: ctx.vtlContext(contextExtra),
     stageVariables: ctx.stage.variables,
+    ...(overrides ? { overrides } : {}),
   });
 }

@@ -1,7 +1,7 @@
 // The variables API Gateway puts in a mapping template: $input, $util, $context, $stageVariables.
 // Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
 
-import { JsonSyntaxError, fromPlain, parseJsonPermissive, parseJsonText } from './json.js';
+import { JsonSyntaxError, cloneJson, fromPlain, parseJsonPermissive, parseJsonText } from './json.js';
 import { compileJsonPath, evaluateCompiled, JsonPathSyntaxError } from './jsonpath.js';
 import { HostObject, JDouble, JavaException, VList, VMap, hex4, intValue, javaToString, toJsonText, type Value } from './values.js';
 
@@ -125,9 +125,10 @@ function stringArg(v: Value | undefined): string | null {
 }
 
 /**
- * $util. Null arguments give null (printed as nothing): on AWS `$util.urlEncode($input.body.testAccess)` renders
- * empty (LocalStack AWS-validated snapshot test_apigateway_common.snapshot.json, test_input_body_formatting,
- * "url-encode"). Non-string arguments are converted with toString(). UNCERTAIN for the non-string case.
+ * $util. A missing argument arrives as "" (references are never null on API Gateway, see Renderer.ref), so
+ * `$util.urlEncode($input.body.testAccess)` renders empty as recorded (LocalStack AWS-validated snapshot
+ * test_input_body_formatting, "url-encode"); a real null (an element of a list) gives null. Non-string arguments
+ * are converted with toString(). UNCERTAIN: AWS's signatures may take String only, making such calls empty.
  */
 export class UtilObject extends HostObject {
   readonly javaClass = 'com.amazonaws.apigateway.Util';
@@ -151,7 +152,8 @@ export class UtilObject extends HostObject {
         try {
           return parseJsonText(s);
         } catch (e) {
-          // UNCERTAIN: AWS fails the request on unparsable input; the exact exception is not documented.
+          // UNCERTAIN: which parser AWS uses here (strict JSON is assumed, unlike payloads) and that invalid input
+          // fails the request.
           throw new JavaException('com.fasterxml.jackson.core.JsonParseException', e instanceof Error ? e.message : String(e));
         }
     }
@@ -253,7 +255,9 @@ export class InputObject extends HostObject {
       case 'path': {
         if (args.length !== 1) return undefined;
         const r = this.evaluate(args[0]);
-        return r.found ? r.value : null;
+        // The payload is parsed once per render, so hand out copies: a template that changes what one call
+        // returned must not see the change in the next call (each Jayway read parses afresh).
+        return r.found ? cloneJson(r.value) : null;
       }
       case 'params':
         if (args.length === 0) return this.allParams();
@@ -354,7 +358,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Nested $context objects are HashMaps that print as "" (AWS-recorded: `"$context.get('identity')"` → ""). */
+/** Nested $context objects are HashMaps that print as "" (AWS-recorded: `"$context.get('identity')"` → "").
+ *  UNCERTAIN: that `$context.identity` printed directly is "" too (only the get() form was recorded). */
 function contextValue(v: unknown, stringify: boolean, depth: number): Value {
   if (isPlainObject(v)) {
     const m = new VMap('hash');

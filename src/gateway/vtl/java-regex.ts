@@ -209,6 +209,12 @@ function translate(p: string): { source: string; flags: string } {
       i++;
       continue;
     }
+    if (c === '^' && multiline) {
+      // Java's MULTILINE ^ never matches after a line terminator that ends the input; JS's does.
+      out += '(?:(?<![\\s\\S])|(?<=\\r\\n|[\\n\\u0085\\u2028\\u2029]|\\r(?!\\n))(?=[\\s\\S]))';
+      i++;
+      continue;
+    }
     out += c;
     i++;
   }

@@ -463,6 +463,17 @@ class PermissiveParser {
   }
 }
 
+/** A deep copy of parsed JSON: each $input.path call hands out its own objects, as Jayway re-reads the payload. */
+export function cloneJson(v: Value): Value {
+  if (v instanceof VMap) {
+    const m = new VMap(v.order);
+    for (const e of v.entries()) m.put(e.key, cloneJson(e.value));
+    return m;
+  }
+  if (v instanceof VList) return new VList(v.kind, v.items.map(cloneJson));
+  return v;
+}
+
 /** A plain JS value (JSON.parse output, caller-supplied context) as engine values; objects keep their key order. */
 export function fromPlain(v: unknown, order: 'hash' | 'linked' = 'linked', depth = 0): Value {
   if (v === null || v === undefined) return null;

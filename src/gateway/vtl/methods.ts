@@ -273,8 +273,8 @@ function mapMethod(m: VMap, name: string, a: readonly Value[]): Lookup {
   const [x, y] = a;
   switch (name) {
     case 'get':
-      if (a.length !== 1) return NONE;
-      return m.get(x!) ?? m.virtual?.get(typeof x === 'string' ? x : '') ?? null;
+      // Virtual properties are getters on the JVM side, not entries: get() does not see them.
+      return a.length === 1 ? (m.get(x!) ?? null) : NONE;
     case 'getOrDefault':
       if (a.length !== 2) return NONE;
       return m.has(x!) ? (m.get(x!) ?? null) : y!;

@@ -69,7 +69,9 @@ export class VMap {
   opaque = false;
   /** get() falls back to a case-insensitive match (HTTP header maps). */
   caseInsensitive = false;
-  /** When set, a key may be put once per render ("Overrides are final", AWS override docs); names it in errors. */
+  /** When set, a key may be put once per render ("Overrides are final", AWS override docs); names it in errors.
+   *  UNCERTAIN: whether put() counts like #set, and whether the response template may set again what the request
+   *  template set (allowed here: the count is per render). */
   finalLabel = '';
   private finalKeys: Set<string> | null = null;
   /** Counts changes, so callers can tell whether a template touched the map. */
@@ -329,7 +331,8 @@ function nested(v: Value, seen: Set<unknown>): string {
 
 /**
  * json-smart's JSONValue.toJSONString with its default style (NO_COMPRESS): compact, every string quoted and
- * escaped by JStylerObj.Escape4Web, which also escapes `/` and three control/punctuation ranges.
+ * escaped by JStylerObj.Escape4Web, which also escapes `/` and three control/punctuation ranges. AWS-recorded for
+ * printed lists from $input.path; UNCERTAIN that $input.json serializes with the same writer.
  */
 export function toJsonText(v: Value, depth = 0): string {
   if (depth > 1000) throw new JavaException('java.lang.StackOverflowError', '');
