@@ -135,6 +135,33 @@ describe('Velocity 1.7 semantics (expected outputs produced by Apache Velocity 1
   }
 });
 
+describe('Java details (expected outputs produced by Apache Velocity 1.7 + Jayway + json-smart)', () => {
+  const body = '{"a":{"z":1,"y":[2]},"l":[1,{"x":"X"}]}';
+  const rows: Array<[string, string]> = [
+    ["#set($s = \"a\nb\n\")$s.replaceAll('b$', 'X')|$s.matches('a\\nb')|$s.replaceAll('(?m)^', '>')", "a\nX\n|false|>a\n>b\n"],
+    ["#set($s = 'aaa')$s.replaceAll('a*', 'X') $s.replaceFirst('a', '$0$0') $s.split('a').size() $s.split('').size()", "XX aaaa 0 3"],
+    ["#set($s = 'Hello World')$s.replaceAll('(?i)WORLD', 'there') $s.replaceAll('(\\w+) (\\w+)', '$2 $1') $s.matches('.*World')", "Hello there World Hello true"],
+    ["#macro(each $list)#foreach($x in $list)#if($x == 2)#break#end[$x]#end#end#each([1,2,3])|#each([4])", "[1]|[4]"],
+    ["#macro(outer $a)<#inner($a)>#end#macro(inner $b)$b$b#end#outer('x')", "<xx>"],
+    ["#set($l = ['b','a','c'])#foreach($x in $l)#set($y = $x.toUpperCase())$y#end $y", "BAC C"],
+    ["#set($m = {})#set($m.a = 1)#set($m['b'] = [1])#set($m.b[0] = 2)$m", "{a=1, b=[2]}"],
+    ["#set($x = 10)#set($x = $x - 3 * 2)$x #set($y = (10 - 3) * 2)$y #set($z = 7 / 2.0)$z #set($w = 2 * 3.5)$w", "4143.57.0"],
+    ["#foreach($i in [3..1])$i#end #foreach($i in [1..1])$i#end", "321 1"],
+    ["#set($a = 'abc')#if($a.startsWith('a') && $a.endsWith('c') && !$a.contains('z'))ok#end", "ok"],
+    ["#set($n = '42')#set($i = $n.length())$i #set($t = $n == 42)$t", "2true"],
+    ["$input.path('$.a')#foreach($k in $input.path('$.a').keySet())|$k=$input.path('$.a').get($k)#end", "{z=1, y=[2]}|z=1|y=[2]"],
+    ["#set($list = $input.path('$.l'))$list.size() $list.get(0) $list[1].x $list.contains(1) #set($d = $list.add(9))$list", "2 1 X true[1,{\"x\":\"X\"},9]"],
+    ["#set($root = $input.path('$'))#set($root.new = 'v')$root.new $input.path('$.new')", "v "],
+  ];
+  for (const [template, expected] of rows) {
+    test(JSON.stringify(template), () => assert.equal(out(template, { body }), expected));
+  }
+
+  test('an invalid group reference in a replacement fails the template', () => {
+    assert.match(run("#set($s = 'a|b')$s.replaceAll('\\\\|', '\\\\\\\\$')").error?.message ?? '', /Illegal group reference/);
+  });
+});
+
 describe('$input', () => {
   // LocalStack AWS-validated snapshot test_apigateway_common.snapshot.json, test_input_body_formatting.
   test('$input.body is the raw payload; an empty payload reads as {}', () => {

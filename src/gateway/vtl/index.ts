@@ -135,7 +135,8 @@ class Session implements RootProvider {
 }
 
 
-/** Renders a compiled template for one request. Never throws: run-time failures come back in `error`. */
+/** Renders a compiled template for one request. Run-time failures come back in `error`; it throws only when handed
+ *  an object compileTemplate did not make. */
 export function renderTemplate(t: CompiledTemplate, input: RenderInput): RenderOutput {
   if (!(t instanceof Template)) throw new TypeError('renderTemplate expects a template returned by compileTemplate');
   const session = new Session(input);
