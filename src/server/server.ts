@@ -209,7 +209,9 @@ function sendResult(res: http.ServerResponse, result: GatewayResult): void {
   const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
   flat.push('Content-Length', String(body.length));
   res.writeHead(result.status, flat);
-  res.end(body);
+  // An empty body goes out with the headers in one write; an empty chunk would cost a second one.
+  if (body.length === 0) res.end();
+  else res.end(body);
 }
 
 function sendWire(res: http.ServerResponse, r: WireResponse): void {

@@ -119,10 +119,38 @@ export function render(
   contextExtra?: Record<string, unknown>,
   overrides?: OverrideState,
 ): RenderOutput {
+  // A template with no reference and no directive renders as itself (e.g. Enable CORS's {"statusCode": 200}):
+  // skip building $input/$context for it, the preflight path's main cost.
+  if (isStatic(template)) return staticOutput(template.source, overrides);
   return renderTemplate(template, {
     input: { body, params: ctx.params() },
     context: ctx.vtlContext(contextExtra),
     stageVariables: ctx.stage.variables,
     ...(overrides ? { overrides } : {}),
   });
+}
+
+const staticTemplates = new WeakMap<CompiledTemplate, boolean>();
+
+function isStatic(t: CompiledTemplate): boolean {
+  let v = staticTemplates.get(t);
+  if (v === undefined) {
+    v = !/[$#\\]/.test(t.source);
+    staticTemplates.set(t, v);
+  }
+  return v;
+}
+
+function staticOutput(source: string, overrides: OverrideState | undefined): RenderOutput {
+  const state = overrides ?? { requestOverride: {}, responseOverride: {} };
+  const response = state.responseOverride as { status?: unknown; header?: Record<string, unknown> };
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(response.header ?? {})) headers[k] = String(v);
+  const status = typeof response.status === 'number' ? response.status : typeof response.status === 'string' && /^\d+$/.test(response.status) ? Number(response.status) : undefined;
+  return {
+    output: source,
+    responseOverride: status === undefined ? { headers } : { status, headers },
+    requestOverride: { headers: {}, path: {}, querystring: {} },
+    overrides: state,
+  };
 }
