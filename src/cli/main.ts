@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { startServer } from '../server/server.js';
-import { Store } from '../store/db.js';
+import { StateError, Store } from '../store/db.js';
 import { ControlPlane, defaultCodeRoot } from '../control/index.js';
 import { isAwsError } from '../control/errors.js';
 import { runDemo } from '../demo/demo.js';
@@ -212,6 +212,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) {
       console.error(`preflight: ${e.message}`);
       return 2;
+    }
+    if (e instanceof StateError) {
+      console.error(`preflight: ${e.message}`);
+      return 1;
     }
     if (isAwsError(e)) {
       console.error(`preflight: ${e.type}: ${e.message}`);

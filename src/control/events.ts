@@ -1,6 +1,7 @@
 /** What changed in the control plane, so caches built from it (data plane, console) can be dropped. */
 export type ControlEvent =
   | { kind: 'restapi'; apiId: string }
+  | { kind: 'httpapi'; apiId: string }
   | { kind: 'function'; name: string }
   | { kind: 'external' };
 

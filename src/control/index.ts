@@ -4,6 +4,7 @@ import { ControlEvents } from './events.js';
 import { RestApiService } from './rest-apis.js';
 import { DeploymentService } from './deployments.js';
 import { FunctionService } from './functions.js';
+import { HttpApiService } from './http-apis.js';
 import { enableCors, type EnableCorsResult } from './enable-cors.js';
 
 export interface ControlPlaneOptions {
@@ -21,16 +22,18 @@ export class ControlPlane {
   readonly apis: RestApiService;
   readonly deployments: DeploymentService;
   readonly functions: FunctionService;
+  readonly httpApis: HttpApiService;
 
   constructor(
     readonly store: Store,
     options: ControlPlaneOptions,
   ) {
-    this.apis = new RestApiService(store, this.events);
+    this.apis = new RestApiService(store, this.events, (id) => this.httpApis.hasApi(id));
     this.deployments = new DeploymentService(store, this.apis);
     const fnOptions: { region?: string } = {};
     if (options.region) fnOptions.region = options.region;
     this.functions = new FunctionService(store, this.events, options.codeRoot, fnOptions);
+    this.httpApis = new HttpApiService(store, this.events, this.functions.region, (id) => this.apis.hasRestApi(id));
   }
 
   enableCors(apiId: string, resourceId: string, input: unknown, options: { dryRun?: boolean } = {}): EnableCorsResult {

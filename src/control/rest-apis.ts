@@ -119,6 +119,8 @@ export class RestApiService {
   constructor(
     private readonly store: Store,
     private readonly events: ControlEvents,
+    /** Whether an id is taken by an HTTP API: both kinds share the execute-api host namespace. */
+    private readonly idTakenElsewhere: (id: string) => boolean = () => false,
   ) {}
 
   private get db() {
@@ -136,8 +138,10 @@ export class RestApiService {
     if (v.description === '') throw badRequest('Description cannot be an empty string');
     const types = v.endpointConfiguration?.types ?? ['EDGE'];
     if (types.length > 1) throw badRequest('Cannot create an api with multiple Endpoint Types.');
+    let id = newRestApiId();
+    while (this.hasRestApi(id) || this.idTakenElsewhere(id)) id = newRestApiId();
     const api: RestApi = {
-      id: newRestApiId(),
+      id,
       name: v.name,
       createdDate: nowSeconds(),
       apiKeySource: v.apiKeySource ?? 'HEADER',

@@ -3,51 +3,95 @@ import { newRequestId } from '../control/ids.js';
 import { compileApi, type CompiledApi } from './rest/compile.js';
 import type { StageView } from './rest/context.js';
 import { executeRest, type RestDeps } from './rest/execute.js';
+import { compileHttpApi, type CompiledHttpApi } from './http/compile.js';
+import type { HttpStageView } from './http/context.js';
+import { executeHttp, type HttpDeps } from './http/execute.js';
 import type { GatewayRequest, GatewayResult } from './types.js';
 
-interface StageEntry {
+interface RestStage {
   view: StageView;
   api: CompiledApi;
 }
 
-interface ApiEntry {
-  exists: boolean;
-  stages: Map<string, StageEntry | null>;
+interface HttpStageEntry {
+  view: HttpStageView;
+  api: CompiledHttpApi;
 }
+
+type ApiEntry =
+  | { kind: 'none' }
+  | { kind: 'rest'; stages: Map<string, RestStage | null> }
+  | { kind: 'http'; stages: Map<string, HttpStageEntry | null>; stageNames: Set<string> };
+
+export type DataPlaneDeps = RestDeps & HttpDeps;
+
+/** A request to an API: the path after the API's root (host form) or the stage and path of the path form. */
+export type ApiRequest = Omit<GatewayRequest, 'path'>;
 
 /**
  * The data plane's view of the store: stages resolved to compiled deployments, kept in memory so a request never
  * touches SQLite once warm. Control-plane events drop an API's entries; writes by another process (the CLI) are
- * noticed through SQLite's data_version.
+ * noticed through SQLite's data_version. REST and HTTP APIs share the host namespace; each id is one or the other.
  */
 export class DataPlane {
   private readonly apis = new Map<string, ApiEntry>();
-  private readonly compiled = new Map<string, CompiledApi>();
+  private readonly compiled = new Map<string, CompiledApi | CompiledHttpApi>();
   private dataVersion: number;
   private lastVersionCheck = 0;
 
   constructor(
     private readonly control: ControlPlane,
-    private readonly deps: RestDeps,
+    private readonly deps: DataPlaneDeps,
   ) {
     this.dataVersion = control.store.dataVersion();
     control.events.on((e) => {
       if (e.kind === 'restapi') this.apis.delete(e.apiId);
-      else if (e.kind === 'external') this.apis.clear();
+      else if (e.kind === 'httpapi') {
+        this.apis.delete(e.apiId);
+        // An authorizer's configuration may have changed: its cached decisions no longer stand.
+        deps.cache.clear();
+      }
+      else if (e.kind === 'external') {
+        this.apis.clear();
+        deps.cache.clear();
+      }
     });
   }
 
-  /** Serves a REST API request. `stagePath` is the path after the API root: '/{stage}/rest/of/path'. */
-  async handleRest(apiId: string, stagePath: string, req: Omit<GatewayRequest, 'path'>): Promise<GatewayResult> {
+  /**
+   * Serves a request by host form (`path` is everything after the host) or by path form (`stage` is the
+   * /restapis/{id}/{stage}/_user_request_ segment, `path` what follows it).
+   */
+  async handle(apiId: string, path: string, req: ApiRequest, pathFormStage?: string): Promise<GatewayResult> {
     this.noticeExternalWrites();
     const entry = this.apiEntry(apiId);
-    if (!entry.exists) return notDeployed(apiId);
-    const slash = stagePath.indexOf('/', 1);
-    const stageName = slash === -1 ? stagePath.slice(1) : stagePath.slice(1, slash);
-    const rest = slash === -1 ? '/' : stagePath.slice(slash);
-    const stage = stageName ? this.stageEntry(apiId, entry, stageName) : null;
-    if (!stage) return forbidden();
-    return executeRest({ ...req, path: rest }, stage.api, stage.view, stagePath, this.deps);
+    if (entry.kind === 'none') return notDeployed(apiId);
+    if (entry.kind === 'rest') {
+      const stagePath = pathFormStage !== undefined ? `/${pathFormStage}${path}` : path;
+      const slash = stagePath.indexOf('/', 1);
+      const stageName = slash === -1 ? stagePath.slice(1) : stagePath.slice(1, slash);
+      const rest = slash === -1 ? '/' : stagePath.slice(slash);
+      const stage = stageName ? this.restStage(apiId, entry, decodeSegment(stageName)) : null;
+      if (!stage) return forbidden();
+      return executeRest({ ...req, path: rest }, stage.api, stage.view, stagePath, this.deps);
+    }
+    // HTTP APIs: a path that starts with a named stage goes to it, anything else to $default
+    // (AGDG http-api-develop-routes, "stage selection").
+    let stageName = '$default';
+    let routePath = path;
+    if (pathFormStage !== undefined) stageName = decodeSegment(pathFormStage);
+    else {
+      const slash = path.indexOf('/', 1);
+      const first = decodeSegment(slash === -1 ? path.slice(1) : path.slice(1, slash));
+      if (first !== '$default' && entry.stageNames.has(first)) {
+        stageName = first;
+        routePath = slash === -1 ? '/' : path.slice(slash);
+      }
+    }
+    const stage = this.httpStage(apiId, entry, stageName);
+    if (!stage) return httpNotFound();
+    const rawPath = pathFormStage !== undefined && stageName !== '$default' ? `/${stageName}${path}` : path;
+    return executeHttp({ ...req, path: routePath }, stage.api, stage.view, rawPath, this.deps);
   }
 
   private noticeExternalWrites(): void {
@@ -65,34 +109,72 @@ export class DataPlane {
   private apiEntry(apiId: string): ApiEntry {
     let entry = this.apis.get(apiId);
     if (!entry) {
-      entry = { exists: this.control.apis.hasRestApi(apiId), stages: new Map() };
+      if (this.control.apis.hasRestApi(apiId)) entry = { kind: 'rest', stages: new Map() };
+      else if (this.control.httpApis.hasApi(apiId)) {
+        entry = { kind: 'http', stages: new Map(), stageNames: new Set(this.control.httpApis.getStages(apiId).map((s) => s.stageName)) };
+      } else entry = { kind: 'none' };
       this.apis.set(apiId, entry);
     }
     return entry;
   }
 
-  private stageEntry(apiId: string, entry: ApiEntry, stageName: string): StageEntry | null {
+  private restStage(apiId: string, entry: Extract<ApiEntry, { kind: 'rest' }>, stageName: string): RestStage | null {
     const cached = entry.stages.get(stageName);
     if (cached !== undefined) return cached;
     const stage = this.control.deployments.findStage(apiId, stageName);
-    let result: StageEntry | null = null;
+    let result: RestStage | null = null;
     if (stage) {
-      const key = `${apiId}/${stage.deploymentId}`;
-      let api = this.compiled.get(key);
-      if (!api) {
+      const api = this.compiledFor(`${apiId}/${stage.deploymentId}`, () => {
         const loaded = this.control.deployments.loadSnapshot(apiId, stage.deploymentId);
-        if (loaded) {
-          api = compileApi(loaded.snapshot, stage.deploymentId);
-          // Deployments never change, so compiled ones stay valid; the cap only bounds memory.
-          if (this.compiled.size >= 256) this.compiled.delete(this.compiled.keys().next().value!);
-          this.compiled.set(key, api);
-        }
-      }
+        return loaded ? compileApi(loaded.snapshot, stage.deploymentId) : undefined;
+      }) as CompiledApi | undefined;
       if (api) result = { api, view: { name: stage.stageName, deploymentId: stage.deploymentId, variables: stage.variables ?? {} } };
     }
-    // Only a bounded number of unknown stage names are remembered, so probing random names cannot grow memory.
-    if (result || entry.stages.size < 1000) entry.stages.set(stageName, result);
+    remember(entry.stages, stageName, result);
     return result;
+  }
+
+  private httpStage(apiId: string, entry: Extract<ApiEntry, { kind: 'http' }>, stageName: string): HttpStageEntry | null {
+    const cached = entry.stages.get(stageName);
+    if (cached !== undefined) return cached;
+    const stage = this.control.httpApis.findStage(apiId, stageName);
+    let result: HttpStageEntry | null = null;
+    const deploymentId = stage?.deploymentId;
+    if (stage && deploymentId) {
+      const api = this.compiledFor(`http:${apiId}/${deploymentId}`, () => {
+        const snapshot = this.control.httpApis.loadSnapshot(apiId, deploymentId);
+        return snapshot ? compileHttpApi(snapshot, deploymentId) : undefined;
+      }) as CompiledHttpApi | undefined;
+      if (api) result = { api, view: { name: stage.stageName, deploymentId, variables: stage.stageVariables ?? {} } };
+    }
+    remember(entry.stages, stageName, result);
+    return result;
+  }
+
+  /** Deployments never change, so compiled ones stay valid; the cap only bounds memory. */
+  private compiledFor(key: string, build: () => CompiledApi | CompiledHttpApi | undefined): CompiledApi | CompiledHttpApi | undefined {
+    let api = this.compiled.get(key);
+    if (!api) {
+      api = build();
+      if (api) {
+        if (this.compiled.size >= 256) this.compiled.delete(this.compiled.keys().next().value!);
+        this.compiled.set(key, api);
+      }
+    }
+    return api;
+  }
+}
+
+/** Only a bounded number of unknown stage names are remembered, so probing random names cannot grow memory. */
+function remember<T>(stages: Map<string, T | null>, name: string, value: T | null): void {
+  if (value || stages.size < 1000) stages.set(name, value);
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }
 
@@ -102,6 +184,11 @@ export class DataPlane {
  */
 function forbidden(): GatewayResult {
   return fixedError(403, 'ForbiddenException', '{"message":"Forbidden"}');
+}
+
+/** HTTP APIs answer a path no stage serves with {"message":"Not Found"} (AGDG http-api-develop-routes). */
+function httpNotFound(): GatewayResult {
+  return { status: 404, headers: [['content-type', 'application/json'], ['apigw-requestid', newRequestId()]], body: '{"message":"Not Found"}' };
 }
 
 /**

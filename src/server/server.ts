@@ -12,6 +12,10 @@ import type { GatewayResult } from '../gateway/types.js';
 import { LambdaRuntime } from '../lambda/runtime.js';
 import { WireRouter, type WireRequest, type WireResponse } from '../wire/router.js';
 import { apiGatewayRoutes } from '../wire/apigateway.js';
+import { apiGatewayV2Routes } from '../wire/apigatewayv2.js';
+import { AuthorizerCache } from '../gateway/http/authorize.js';
+import { JwksResolver } from '../auth/jwks.js';
+import { LOCAL_ISSUER, localJwks } from '../auth/local-issuer.js';
 import { lambdaRoutes } from '../wire/lambda.js';
 import { LocalLambda } from './local-lambda.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -28,6 +32,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Idle Lambda environments are stopped after this long (default 10 minutes). */
   lambdaIdleTimeoutMs?: number;
+  /** JWKS locations (URL or file) for JWT issuers that cannot be discovered from here, by issuer. */
+  jwks?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -47,7 +53,7 @@ export interface RunningServer {
 const MAX_DATA_PLANE_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
 const MAX_CONTROL_BODY = 80 * 1024 * 1024; // a 50 MB zip, base64-encoded, in JSON
 const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.localhost(?::\d+)?$/i;
-const PATH_FORM = /^\/restapis\/([a-z0-9]+)(\/[^/]+)\/_user_request_(\/.*)?$/;
+const PATH_FORM = /^\/restapis\/([a-z0-9]+)\/([^/]+)\/_user_request_(\/.*)?$/;
 
 /** Starts the emulator: AWS wire API, data plane and internal endpoints on one port (default 127.0.0.1:4010). */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
@@ -79,8 +85,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       lambda.forget();
     }
   });
-  const dataPlane = new DataPlane(control, { lambda, log: (id, msg) => logger.execution(id, msg) });
-  const wire = lambdaRoutes(control, lambda, apiGatewayRoutes(control, new WireRouter()));
+  const jwks = new JwksResolver(store, options.jwks ?? {});
+  const dataPlane = new DataPlane(control, {
+    lambda,
+    log: (id, msg) => logger.execution(id, msg),
+    jwks,
+    cache: new AuthorizerCache(),
+    region: control.functions.region,
+  });
+  const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewayRoutes(control, new WireRouter())));
 
   let port = 0;
   const server = http.createServer((req, res) => {
@@ -110,8 +123,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const body = await readBody(req, MAX_DATA_PLANE_BODY);
       if (body === null) return sendResult(res, tooLarge());
       const apiId = (hostMatch ? hostMatch[1]! : pathMatch![1]!).toLowerCase();
-      const stagePath = hostMatch ? path : `${pathMatch![2]}${pathMatch![3] ?? '/'}`;
-      const result = await dataPlane.handleRest(apiId, stagePath, {
+      const apiPath = hostMatch ? path : (pathMatch![3] ?? '/');
+      const pathFormStage = hostMatch ? undefined : pathMatch![2]!;
+      const result = await dataPlane.handle(apiId, apiPath, {
         method: req.method ?? 'GET',
         rawQuery,
         rawHeaders: req.rawHeaders,
@@ -120,13 +134,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         host: hostHeader,
         port,
         receivedAt,
-      });
+      }, pathFormStage);
       return sendResult(res, result);
     }
 
     if (path === '/_preflight/health') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', version: 1 }));
+      return;
+    }
+    // The built-in token issuer's public documents, for tools that want to verify its tokens themselves.
+    if (path === '/_preflight/issuer/jwks.json' || path === '/_preflight/issuer/.well-known/openid-configuration') {
+      const body = path.endsWith('jwks.json')
+        ? await localJwks(store)
+        : { issuer: LOCAL_ISSUER, jwks_uri: `http://${hostHeader}/_preflight/issuer/jwks.json`, id_token_signing_alg_values_supported: ['RS256'] };
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
       return;
     }
 

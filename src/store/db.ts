@@ -12,6 +12,9 @@ export interface StoreOptions {
 
 export const DEFAULT_STATE_FILE = '.preflight/state.db';
 
+/** The state directory cannot be used as it is; the message says why and what to do. */
+export class StateError extends Error {}
+
 /**
  * The one SQLite database behind the control plane. Every control operation runs in one transaction, so a
  * crash (even SIGKILL) leaves either all of an operation's writes or none. WAL lets the CLI write while a
@@ -52,7 +55,7 @@ export class Store {
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(
+    throw new StateError(
       `The state database was written by a newer preflight (schema ${current}, this one knows ${MIGRATIONS.length}). ` +
         'Upgrade preflight, or start with another --data directory.',
     );

@@ -51,4 +51,52 @@ export const MIGRATIONS: readonly string[] = [
     doc TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE http_apis (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE http_routes (
+    api_id TEXT NOT NULL REFERENCES http_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    route_key TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE UNIQUE INDEX http_routes_key ON http_routes(api_id, route_key);
+  CREATE TABLE http_integrations (
+    api_id TEXT NOT NULL REFERENCES http_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE TABLE http_authorizers (
+    api_id TEXT NOT NULL REFERENCES http_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE TABLE http_deployments (
+    api_id TEXT NOT NULL REFERENCES http_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    snapshot_hash TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE TABLE http_stages (
+    api_id TEXT NOT NULL REFERENCES http_apis(id) ON DELETE CASCADE,
+    stage_name TEXT NOT NULL,
+    deployment_id TEXT,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, stage_name)
+  );
+  -- The built-in token issuer's signing key, so tokens minted by the CLI verify in a running server.
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    private_jwk TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];

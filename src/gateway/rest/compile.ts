@@ -2,6 +2,7 @@ import type { ApiSnapshot, GatewayResponse, GatewayResponseType, Integration, In
 import { GATEWAY_RESPONSE_TYPES, effectiveGatewayResponse } from '../../model/gateway-responses.js';
 import { parseMappingSource, type MappingSource } from '../../control/mapping-expressions.js';
 import { compileTemplate, type CompiledTemplate } from '../vtl/index.js';
+import { PathTrie, captureNames, parseTemplate } from '../path-trie.js';
 
 /**
  * A deployment made ready to serve: the resource tree as a trie, templates parsed, mappings parsed, regexes
@@ -11,21 +12,16 @@ export interface CompiledApi {
   apiId: string;
   deploymentId: string;
   snapshot: ApiSnapshot;
-  root: RouteNode;
+  routes: PathTrie<CompiledResource>;
   gatewayResponses: Map<GatewayResponseType, CompiledGatewayResponse>;
   binaryMediaTypes: string[];
-}
-
-export interface RouteNode {
-  resource?: CompiledResource;
-  literals: Map<string, RouteNode>;
-  param?: { name: string; node: RouteNode };
-  greedy?: { name: string; resource: CompiledResource };
 }
 
 export interface CompiledResource {
   resource: Resource;
   methods: Map<string, CompiledMethod>;
+  /** Path variable names in capture order. */
+  params: string[];
 }
 
 export interface CompiledMethod {
@@ -72,16 +68,15 @@ export interface CompiledGatewayResponse {
 export class CompileError extends Error {}
 
 export function compileApi(snapshot: ApiSnapshot, deploymentId: string): CompiledApi {
-  const root: RouteNode = { literals: new Map() };
-  const byId = new Map(snapshot.resources.map((r) => [r.id, r]));
+  const routes = new PathTrie<CompiledResource>();
   for (const resource of snapshot.resources) {
-    const compiled: CompiledResource = { resource, methods: new Map() };
+    const parts = parseTemplate(resource.path);
+    const compiled = routes.upsert(parts, () => ({ resource, methods: new Map(), params: captureNames(parts) }));
     for (const [name, method] of Object.entries(resource.resourceMethods ?? {})) {
       const cm: CompiledMethod = { method, resource };
       if (method.methodIntegration) cm.integration = compileIntegration(method.methodIntegration, method);
       compiled.methods.set(name, cm);
     }
-    insert(root, resource, compiled, byId);
   }
   const gatewayResponses = new Map<GatewayResponseType, CompiledGatewayResponse>();
   for (const type of GATEWAY_RESPONSE_TYPES) {
@@ -93,40 +88,10 @@ export function compileApi(snapshot: ApiSnapshot, deploymentId: string): Compile
     apiId: snapshot.api.id,
     deploymentId,
     snapshot,
-    root,
+    routes,
     gatewayResponses,
     binaryMediaTypes: snapshot.api.binaryMediaTypes ?? [],
   };
-}
-
-function insert(root: RouteNode, resource: Resource, compiled: CompiledResource, byId: Map<string, Resource>): void {
-  const parts: string[] = [];
-  for (let r: Resource | undefined = resource; r && r.pathPart !== undefined; r = r.parentId ? byId.get(r.parentId) : undefined) {
-    parts.unshift(r.pathPart);
-  }
-  let node = root;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    const greedy = /^\{(.+)\+\}$/.exec(part);
-    if (greedy) {
-      // A greedy variable is always the last part of a path (the control plane refuses children under it).
-      node.greedy = { name: greedy[1]!, resource: compiled };
-      return;
-    }
-    const param = /^\{(.+)\}$/.exec(part);
-    if (param) {
-      node.param ??= { name: param[1]!, node: { literals: new Map() } };
-      node = node.param.node;
-    } else {
-      let next = node.literals.get(part);
-      if (!next) {
-        next = { literals: new Map() };
-        node.literals.set(part, next);
-      }
-      node = next;
-    }
-  }
-  node.resource = compiled;
 }
 
 function compileIntegration(integration: Integration, method: Method): CompiledIntegration {
@@ -229,53 +194,14 @@ export interface RouteMatch {
  * and when the most specific resource lacks the method, a less specific one that has it (real AWS, measured in
  * floci-io/floci#3399). A specific method beats ANY on the same resource.
  */
-export function matchRoute(root: RouteNode, path: string, httpMethod: string): RouteMatch | undefined {
-  const segments: string[] = [];
-  const offsets: number[] = [];
-  let i = 0;
-  while (i < path.length) {
-    if (path.charCodeAt(i) === 47 /* / */) {
-      i++;
-      continue;
-    }
-    let j = path.indexOf('/', i);
-    if (j === -1) j = path.length;
-    segments.push(path.slice(i, j));
-    offsets.push(i);
-    i = j;
-  }
-  const params: [string, string][] = [];
-
-  const pick = (res: CompiledResource | undefined): RouteMatch | undefined => {
-    if (!res) return undefined;
+export function matchRoute(routes: PathTrie<CompiledResource>, path: string, httpMethod: string): RouteMatch | undefined {
+  return routes.match(path, (res, captures) => {
     const m = res.methods.get(httpMethod) ?? res.methods.get('ANY');
-    return m ? { resource: res.resource, method: m, pathParams: Object.fromEntries(params) } : undefined;
-  };
-
-  const walk = (node: RouteNode, k: number): RouteMatch | undefined => {
-    if (k === segments.length) return pick(node.resource);
-    const seg = segments[k]!;
-    const lit = node.literals.get(seg);
-    if (lit) {
-      const r = walk(lit, k + 1);
-      if (r) return r;
-    }
-    if (node.param) {
-      params.push([node.param.name, seg]);
-      const r = walk(node.param.node, k + 1);
-      if (r) return r;
-      params.pop();
-    }
-    if (node.greedy) {
-      // The greedy value is the rest of the path as sent (still encoded), without a trailing slash.
-      let rest = path.slice(offsets[k]!);
-      while (rest.endsWith('/')) rest = rest.slice(0, -1);
-      params.push([node.greedy.name, rest]);
-      const r = pick(node.greedy.resource);
-      if (r) return r;
-      params.pop();
-    }
-    return undefined;
-  };
-  return walk(root, 0);
+    if (!m) return undefined;
+    const pathParams: Record<string, string> = {};
+    res.params.forEach((name, i) => {
+      pathParams[name] = captures[i]!;
+    });
+    return { resource: res.resource, method: m, pathParams };
+  });
 }

@@ -31,7 +31,7 @@ export async function executeRest(
   deps: RestDeps,
 ): Promise<GatewayResult> {
   const ctx = new RestRequestContext(req, api, stage, stagePath);
-  const match = matchRoute(api.root, req.path, req.method);
+  const match = matchRoute(api.routes, req.path, req.method);
   if (!match) {
     return gatewayResponse(ctx, { type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' });
   }

@@ -1,0 +1,194 @@
+import { queryMaps } from '../query.js';
+import { findHeader, type HeaderList } from '../types.js';
+import type { HttpRequestContext } from './context.js';
+
+/** Header names a proxy integration never sees (as for REST proxy integrations). */
+const DROPPED = new Set(['connection', 'content-length', 'expect', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function forwardedHeaders(ctx: HttpRequestContext): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of ctx.headers) if (!DROPPED.has(k)) out.set(k, v);
+  if (!out.has('x-forwarded-for')) out.set('x-forwarded-for', [ctx.req.sourceIp]);
+  out.set('x-forwarded-port', [String(ctx.req.port)]);
+  out.set('x-forwarded-proto', ['http']);
+  return out;
+}
+
+function isBinary(ctx: HttpRequestContext): boolean {
+  // HTTP APIs pass text bodies as text and everything else base64-encoded (AGDG http-api-develop-integrations-lambda).
+  if (ctx.req.body.length === 0) return false;
+  const type = (ctx.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const textual = type === '' || type.startsWith('text/') || /[/+](json|xml|javascript|x-www-form-urlencoded)$/.test(type);
+  if (!textual) return true;
+  // Text that is not valid UTF-8 would be mangled by a string body.
+  return !isUtf8(ctx.req.body);
+}
+
+function isUtf8(b: Buffer): boolean {
+  return Buffer.from(b.toString('utf8'), 'utf8').equals(b);
+}
+
+/**
+ * Payload format 2.0 (AGDG http-api-develop-integrations-lambda; aws-lambda-go events/testdata/apigw-v2-*.json):
+ * lower-cased headers with repeats joined by commas, cookies in their own list, query values joined by commas,
+ * absent parts left out rather than null.
+ */
+export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [k, values] of forwardedHeaders(ctx)) {
+    if (k === 'cookie') {
+      cookies = values.flatMap((v) => v.split(';').map((c) => c.trim()).filter(Boolean));
+      continue;
+    }
+    headers[k] = values.join(',');
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of ctx.query) query[k] = k in query ? `${query[k]},${v}` : v;
+  const binary = isBinary(ctx);
+  const event: Record<string, unknown> = {
+    version: '2.0',
+    routeKey: ctx.routeKey,
+    rawPath: ctx.rawPath,
+    rawQueryString: ctx.req.rawQuery,
+  };
+  if (cookies?.length) event['cookies'] = cookies;
+  event['headers'] = headers;
+  if (ctx.query.length) event['queryStringParameters'] = query;
+  const requestContext: Record<string, unknown> = {
+    accountId: ctx.accountId,
+    apiId: ctx.api.apiId,
+  };
+  if (ctx.authorizer) requestContext['authorizer'] = ctx.authorizer;
+  Object.assign(requestContext, {
+    domainName: ctx.domainName,
+    domainPrefix: ctx.domainName.split('.')[0],
+    http: {
+      method: ctx.req.method,
+      path: ctx.rawPath,
+      protocol: 'HTTP/1.1',
+      sourceIp: ctx.req.sourceIp,
+      userAgent: ctx.header('user-agent') ?? '',
+    },
+    requestId: ctx.requestId,
+    routeKey: ctx.routeKey,
+    stage: ctx.stage.name,
+    ...ctx.time(),
+  });
+  event['requestContext'] = requestContext;
+  if (ctx.req.body.length) event['body'] = binary ? ctx.req.body.toString('base64') : ctx.req.body.toString('utf8');
+  if (ctx.match && Object.keys(ctx.match.pathParams).length) event['pathParameters'] = ctx.match.pathParams;
+  event['isBase64Encoded'] = binary;
+  if (Object.keys(ctx.stage.variables).length) event['stageVariables'] = ctx.stage.variables;
+  return event;
+}
+
+/** Payload format 1.0 on an HTTP API: the REST shape, with "version": "1.0" and HTTP API's requestContext. */
+export function buildEventV1(ctx: HttpRequestContext): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  const raw = ctx.req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (DROPPED.has(name.toLowerCase())) continue;
+    headers[name] = raw[i + 1]!;
+    (multiValueHeaders[name] ??= []).push(raw[i + 1]!);
+  }
+  const { single, multi } = queryMaps(ctx.query);
+  const binary = isBinary(ctx);
+  const route = ctx.match?.route.route.routeKey;
+  const resource = route === undefined || route === '$default' ? '/{proxy+}' : route.slice(route.indexOf(' ') + 1);
+  const pathParams = ctx.match?.pathParams ?? {};
+  return {
+    version: '1.0',
+    resource: route === '$default' ? ctx.rawPath : resource,
+    path: ctx.rawPath,
+    httpMethod: ctx.req.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: single,
+    multiValueQueryStringParameters: multi,
+    requestContext: {
+      accountId: ctx.accountId,
+      apiId: ctx.api.apiId,
+      ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
+      domainName: ctx.domainName,
+      domainPrefix: ctx.domainName.split('.')[0],
+      extendedRequestId: ctx.requestId,
+      httpMethod: ctx.req.method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        caller: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: ctx.req.sourceIp,
+        user: null,
+        userAgent: ctx.header('user-agent') ?? '',
+        userArn: null,
+      },
+      path: ctx.rawPath,
+      protocol: 'HTTP/1.1',
+      requestId: ctx.requestId,
+      requestTime: ctx.time().time,
+      requestTimeEpoch: ctx.req.receivedAt,
+      resourceId: ctx.routeKey,
+      resourcePath: resource,
+      stage: ctx.stage.name,
+    },
+    pathParameters: Object.keys(pathParams).length ? pathParams : null,
+    stageVariables: Object.keys(ctx.stage.variables).length ? ctx.stage.variables : null,
+    body: ctx.req.body.length === 0 ? null : binary ? ctx.req.body.toString('base64') : ctx.req.body.toString('utf8'),
+    isBase64Encoded: binary,
+  };
+}
+
+export class MalformedResponse extends Error {}
+
+/**
+ * A 2.0 response (AGDG http-api-develop-integrations-lambda "Lambda function response format"): with statusCode it
+ * is structured (headers, cookies → one Set-Cookie each, body, isBase64Encoded); valid JSON without statusCode is
+ * inferred as 200 application/json with the JSON as the body, a plain string as itself.
+ */
+export function parseResponseV2(payload: string): { status: number; headers: HeaderList; body: Buffer | string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    throw new MalformedResponse('the function returned something that is not JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('statusCode' in value)) {
+    const body = typeof value === 'string' ? value : payload;
+    return { status: 200, headers: [['content-type', 'application/json']], body };
+  }
+  const obj = value as Record<string, unknown>;
+  const raw = obj['statusCode'];
+  const status = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(status) || status < 100 || status > 599) throw new MalformedResponse(`statusCode must be an integer HTTP status, got ${JSON.stringify(raw)}`);
+  const headers: HeaderList = [];
+  const h = obj['headers'];
+  if (h !== undefined && h !== null) {
+    if (typeof h !== 'object' || Array.isArray(h)) throw new MalformedResponse('headers must be an object of strings');
+    for (const [k, v] of Object.entries(h as Record<string, unknown>)) {
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'object') throw new MalformedResponse(`headers.${k} must be a string (join several values with commas)`);
+      headers.push([k, String(v)]);
+    }
+  }
+  const cookies = obj['cookies'];
+  if (cookies !== undefined && cookies !== null) {
+    if (!Array.isArray(cookies)) throw new MalformedResponse('cookies must be a list of Set-Cookie values');
+    for (const c of cookies) headers.push(['set-cookie', String(c)]);
+  }
+  let body: Buffer | string = '';
+  const b = obj['body'];
+  if (b !== undefined && b !== null) {
+    if (typeof b !== 'string') throw new MalformedResponse('body must be a string; JSON.stringify it');
+    body = obj['isBase64Encoded'] === true ? Buffer.from(b, 'base64') : b;
+  }
+  if (!findHeader(headers, 'content-type') && body.length > 0) headers.push(['content-type', 'application/json']);
+  return { status, headers, body };
+}
