@@ -6,6 +6,7 @@ import { StateError, Store } from '../store/db.js';
 import { ControlPlane, defaultCodeRoot } from '../control/index.js';
 import { isAwsError } from '../control/errors.js';
 import { runDemo } from '../demo/demo.js';
+import { LOCAL_ISSUER, mintToken } from '../auth/local-issuer.js';
 
 /** Exit codes of the design doc: 0 fine, 1 failure (or a fatal configuration error), 2 usage error. */
 class UsageError extends Error {}
@@ -60,12 +61,19 @@ export function buildCli(): Command {
     .addOption(dataOption())
     .option('--ephemeral', 'keep all state in memory')
     .option('--watch', 'reload templates and handlers when they change')
-    .action(async (templates: string[], opts: { port: string; host: string; data: string; ephemeral?: boolean }) => {
+    .option('--jwks <issuer=location...>', "JWKS file or URL for a JWT issuer that cannot be discovered from here, e.g. --jwks https://my-issuer=./jwks.json")
+    .action(async (templates: string[], opts: { port: string; host: string; data: string; ephemeral?: boolean; jwks?: string[] }) => {
       if (templates.length > 0) {
         throw new UsageError('Importing templates at start is not available in this version yet; create APIs with the AWS CLI/SDK against the endpoint.');
       }
+      const jwks: Record<string, string> = {};
+      for (const entry of opts.jwks ?? []) {
+        const eq = entry.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--jwks takes ISSUER=FILE_OR_URL, got '${entry}'`);
+        jwks[entry.slice(0, eq)] = entry.slice(eq + 1);
+      }
       useLambdaTimeZone();
-      const server = await startServer({ port: parsePort(opts.port), host: opts.host, dataDir: opts.data, ephemeral: !!opts.ephemeral });
+      const server = await startServer({ port: parsePort(opts.port), host: opts.host, dataDir: opts.data, ephemeral: !!opts.ephemeral, jwks });
       console.log(`preflight listening on ${server.url}`);
       console.log(`  AWS endpoint: ${server.url}  (aws --endpoint-url ${server.url} apigateway get-rest-apis)`);
       console.log(`  REST APIs:    http://{apiId}.execute-api.localhost:${server.port}/{stage}/...`);
@@ -177,6 +185,45 @@ export function buildCli(): Command {
           ...(opts.description ? { description: opts.description } : {}),
         });
         console.log(`Deployed ${opts.api} to stage ${opts.stage} (deployment ${d.id}).`);
+      } finally {
+        control.store.close();
+      }
+    });
+
+  program
+    .command('token')
+    .description('mint a JWT from the built-in issuer, for JWT authorizers configured with its issuer')
+    .requiredOption('--sub <subject>', 'the sub claim (who the token is for)')
+    .option('--aud <audience...>', 'aud claim(s): the authorizer checks one of them')
+    .option('--scope <scopes>', "space-separated OAuth scopes, e.g. 'items:read items:write'")
+    .option('--client-id <id>', 'client_id claim (checked when there is no aud)')
+    .option('--ttl <seconds>', 'lifetime in seconds', '3600')
+    .option('--claim <key=value...>', 'extra claims')
+    .option('--issuer <url>', 'issuer name to put in the token (default: the built-in issuer)')
+    .option('--json', 'print {token, issuer} as JSON')
+    .addOption(dataOption())
+    .action(async (opts: { sub: string; aud?: string[]; scope?: string; clientId?: string; ttl: string; claim?: string[]; issuer?: string; json?: boolean; data: string }) => {
+      const ttl = Number(opts.ttl);
+      if (!Number.isInteger(ttl) || ttl <= 0) throw new UsageError(`--ttl must be a positive number of seconds, got '${opts.ttl}'`);
+      const claims: Record<string, unknown> = {};
+      for (const c of opts.claim ?? []) {
+        const eq = c.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--claim takes key=value, got '${c}'`);
+        claims[c.slice(0, eq)] = c.slice(eq + 1);
+      }
+      const control = openControl(opts.data);
+      try {
+        const token = await mintToken(control.store, {
+          sub: opts.sub,
+          ...(opts.aud ? { audience: opts.aud.length === 1 ? opts.aud[0]! : opts.aud } : {}),
+          ...(opts.scope ? { scope: opts.scope } : {}),
+          ...(opts.clientId ? { clientId: opts.clientId } : {}),
+          ...(opts.issuer ? { issuer: opts.issuer } : {}),
+          expiresInSeconds: ttl,
+          claims,
+        });
+        if (opts.json) console.log(JSON.stringify({ token, issuer: opts.issuer ?? LOCAL_ISSUER }));
+        else console.log(token);
       } finally {
         control.store.close();
       }

@@ -650,7 +650,7 @@ function isoNow(): string {
 
 function newStage(stageName: string, autoDeploy: boolean): HttpStage {
   const now = isoNow();
-  return { stageName, autoDeploy, createdDate: now, lastUpdatedDate: now, defaultRouteSettings: { detailedMetricsEnabled: false }, routeSettings: {}, tags: {} };
+  return { stageName, autoDeploy, createdDate: now, lastUpdatedDate: now, defaultRouteSettings: { detailedMetricsEnabled: false }, routeSettings: {}, stageVariables: {}, tags: {} };
 }
 
 function applyStageFields(stage: HttpStage, v: Partial<z.infer<typeof stageInput>>): void {
@@ -660,8 +660,7 @@ function applyStageFields(stage: HttpStage, v: Partial<z.infer<typeof stageInput
       if (!/^[A-Za-z0-9_]+$/.test(k)) throw badRequest(`Stage variable names must only contain alphanumeric characters and underscores; got '${k}'`);
       if (!/^[A-Za-z0-9\-._~:/?#&=,]+$/.test(val)) throw badRequest(`Stage variable value '${val}' for '${k}' is invalid: values must match [A-Za-z0-9-._~:/?#&=,]+`);
     }
-    if (Object.keys(v.stageVariables).length) stage.stageVariables = v.stageVariables;
-    else delete stage.stageVariables;
+    stage.stageVariables = v.stageVariables;
   }
   if (v.defaultRouteSettings !== undefined) stage.defaultRouteSettings = { ...stage.defaultRouteSettings, ...v.defaultRouteSettings };
   if (v.routeSettings !== undefined) stage.routeSettings = v.routeSettings as HttpStage['routeSettings'];
@@ -679,6 +678,7 @@ function checkStageName(name: string): void {
  * (AGDG http-api-develop-routes).
  */
 export function checkRouteKey(key: string): string {
+  if (key === '') throw badRequest('Route key is required');
   if (key === '$default') return key;
   const m = /^([A-Z]+) (\/.*)$/.exec(key);
   if (!m || !(HTTP_ROUTE_METHODS as readonly string[]).includes(m[1]!)) {
@@ -691,10 +691,11 @@ export function checkRouteKey(key: string): string {
     const parts = path.slice(1).split('/');
     parts.forEach((part, i) => {
       if (part === '') throw badRequest(`Invalid route key: '${key}'. Paths have no empty segments or trailing slash`);
-      const greedy = /^\{[A-Za-z0-9._-]+\+\}$/.test(part);
+      const greedy = /^\{[\w.:-]+\+\}$/.test(part);
       if (greedy && i !== parts.length - 1) throw badRequest(`Invalid route key: '${key}'. A greedy path variable such as {proxy+} must be the last part of the path`);
-      if (!greedy && !/^(?:[A-Za-z0-9._\-:@~$]+|\{[A-Za-z0-9._-]+\})$/.test(part)) {
-        throw badRequest(`Invalid route key: '${key}'. Path part '${part}' may contain a-zA-Z0-9._-:@~$ or be a {variable}`);
+      // AWS's own message and pattern (anomalyco/sst#207; the current pattern, with ':', in aws/aws-lambda-dotnet#1911).
+      if (!/^(\{[\w.:-]+\+?\}|[a-zA-Z0-9.:_-]+)$/.test(part)) {
+        throw badRequest('One or more path parts appear to be invalid. Parts are validated against this regular expression: ^(\\{[\\w.:-]+\\+?\\}|[a-zA-Z0-9.:_-]+)$');
       }
     });
   }
@@ -704,7 +705,8 @@ export function checkRouteKey(key: string): string {
 function buildIntegration(id: string, v: z.infer<typeof integrationInput>): HttpIntegration {
   const type = v.integrationType;
   if (type === 'AWS' || type === 'HTTP' || type === 'MOCK') {
-    throw badRequest(`Integration type ${type} is for WebSocket APIs; HTTP APIs use AWS_PROXY (Lambda) or HTTP_PROXY`);
+    // Real service text quoted in aws/aws-cli#6363.
+    throw badRequest('Currently, an API with a protocol type of HTTP may only be associated with proxy integrations (AWS_PROXY, HTTP_PROXY)');
   }
   if (!v.integrationUri) throw badRequest(`IntegrationUri is required for integration type ${type}`);
   let payloadFormatVersion = v.payloadFormatVersion;

@@ -1,4 +1,5 @@
 import type { ControlPlane } from '../control/index.js';
+import type { HttpStage } from '../model/httpapi.js';
 import { readJson } from './json-body.js';
 import { WireRouter, type WireResponse } from './router.js';
 
@@ -13,11 +14,15 @@ export function apiGatewayV2Routes(control: ControlPlane, router: WireRouter = n
   const created = (body: unknown): WireResponse => ({ status: 201, body });
   const gone = (): WireResponse => ({ status: 204 });
   const items = (list: unknown[]) => ok({ items: list });
+  // A stage's autoDeploy is left out when false (AWS CLI get-stages / create-stage examples).
+  const stage = (s: HttpStage) => (s.autoDeploy ? s : (({ autoDeploy: _a, ...rest }) => rest)(s));
   router
     .add('POST', '/v2/apis', (req) => created(h.createApi(readJson(req))))
     .add('GET', '/v2/apis', () => items(h.getApis()))
     .add('GET', '/v2/apis/{apiId}', (_r, p) => ok(h.getApi(p['apiId']!)))
-    .add('PATCH', '/v2/apis/{apiId}', (req, p) => ok(h.updateApi(p['apiId']!, readJson(req))))
+    // UpdateApi, UpdateRoute and UpdateDeployment answer 201 on AWS whatever the model says (LocalStack PRs
+    // #11424, #11506, #11401 changed their spec after observing it); UpdateIntegration answers 200.
+    .add('PATCH', '/v2/apis/{apiId}', (req, p) => created(h.updateApi(p['apiId']!, readJson(req))))
     .add('DELETE', '/v2/apis/{apiId}', (_r, p) => {
       h.deleteApi(p['apiId']!);
       return gone();
@@ -29,7 +34,7 @@ export function apiGatewayV2Routes(control: ControlPlane, router: WireRouter = n
     .add('POST', '/v2/apis/{apiId}/routes', (req, p) => created(h.createRoute(p['apiId']!, readJson(req))))
     .add('GET', '/v2/apis/{apiId}/routes', (_r, p) => items(h.getRoutes(p['apiId']!)))
     .add('GET', '/v2/apis/{apiId}/routes/{routeId}', (_r, p) => ok(h.getRoute(p['apiId']!, p['routeId']!)))
-    .add('PATCH', '/v2/apis/{apiId}/routes/{routeId}', (req, p) => ok(h.updateRoute(p['apiId']!, p['routeId']!, readJson(req))))
+    .add('PATCH', '/v2/apis/{apiId}/routes/{routeId}', (req, p) => created(h.updateRoute(p['apiId']!, p['routeId']!, readJson(req))))
     .add('DELETE', '/v2/apis/{apiId}/routes/{routeId}', (_r, p) => {
       h.deleteRoute(p['apiId']!, p['routeId']!);
       return gone();
@@ -57,10 +62,10 @@ export function apiGatewayV2Routes(control: ControlPlane, router: WireRouter = n
       h.deleteDeployment(p['apiId']!, p['deploymentId']!);
       return gone();
     })
-    .add('POST', '/v2/apis/{apiId}/stages', (req, p) => created(h.createStage(p['apiId']!, readJson(req))))
-    .add('GET', '/v2/apis/{apiId}/stages', (_r, p) => items(h.getStages(p['apiId']!)))
-    .add('GET', '/v2/apis/{apiId}/stages/{stageName}', (_r, p) => ok(h.getStage(p['apiId']!, p['stageName']!)))
-    .add('PATCH', '/v2/apis/{apiId}/stages/{stageName}', (req, p) => ok(h.updateStage(p['apiId']!, p['stageName']!, readJson(req))))
+    .add('POST', '/v2/apis/{apiId}/stages', (req, p) => created(stage(h.createStage(p['apiId']!, readJson(req)))))
+    .add('GET', '/v2/apis/{apiId}/stages', (_r, p) => items(h.getStages(p['apiId']!).map(stage)))
+    .add('GET', '/v2/apis/{apiId}/stages/{stageName}', (_r, p) => ok(stage(h.getStage(p['apiId']!, p['stageName']!))))
+    .add('PATCH', '/v2/apis/{apiId}/stages/{stageName}', (req, p) => ok(stage(h.updateStage(p['apiId']!, p['stageName']!, readJson(req)))))
     .add('DELETE', '/v2/apis/{apiId}/stages/{stageName}', (_r, p) => {
       h.deleteStage(p['apiId']!, p['stageName']!);
       return gone();

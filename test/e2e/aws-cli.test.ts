@@ -94,3 +94,25 @@ test('the AWS CLI creates an API and a function, enables CORS call by call, depl
 
   await assert.rejects(aws('apigateway', 'get-rest-api', '--rest-api-id', 'nonexistent'), /NotFoundException/);
 });
+
+test('aws apigatewayv2: quick create, CORS from the command line, routes, invoke', async () => {
+  const zip = join(home, 'v2.zip');
+  writeFileSync(zip, zipOf({ 'index.js': 'exports.handler = async (e) => ({ route: e.routeKey, path: e.rawPath });' }));
+  await aws('lambda', 'create-function', '--function-name', 'cli-v2', '--runtime', 'nodejs20.x', '--role', TEST_ROLE, '--handler', 'index.handler', '--zip-file', `fileb://${zip}`);
+  const api = await aws('apigatewayv2', 'create-api', '--name', 'cli-http', '--protocol-type', 'HTTP', '--target', 'arn:aws:lambda:us-east-1:000000000000:function:cli-v2');
+  const apiId = api['ApiId'] as string;
+  assert.match(apiId, /^[a-z0-9]{10}$/);
+  // The CLI's shorthand for CorsConfiguration, as AWS documents it (http-api-cors "Configure CORS ... AWS CLI").
+  const updated = await aws('apigatewayv2', 'update-api', '--api-id', apiId, '--cors-configuration', 'AllowOrigins=https://www.example.com');
+  assert.deepEqual((updated['CorsConfiguration'] as { AllowOrigins: string[] }).AllowOrigins, ['https://www.example.com']);
+  const stages = (await aws('apigatewayv2', 'get-stages', '--api-id', apiId))['Items'] as { StageName: string; AutoDeploy?: boolean }[];
+  assert.deepEqual(stages.map((s) => [s.StageName, s.AutoDeploy]), [['$default', true]]);
+
+  const r = await callApi(server, apiId, '/hello/world', { headers: { Origin: 'https://www.example.com' } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(JSON.parse(r.body), { route: '$default', path: '/hello/world' });
+  assert.equal(r.headers['access-control-allow-origin'], 'https://www.example.com');
+
+  await assert.rejects(aws('apigatewayv2', 'create-route', '--api-id', apiId, '--route-key', 'GET items'), /BadRequestException/);
+  await assert.rejects(aws('apigatewayv2', 'update-api', '--api-id', apiId, '--cors-configuration', 'AllowOrigins=*,AllowCredentials=true'), /allow-credentials is not supported if 'allow-origin' is \*/);
+});

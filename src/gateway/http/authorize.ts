@@ -38,8 +38,9 @@ export async function authorizeHttp(ctx: HttpRequestContext, route: CompiledRout
 
 // ---- JWT --------------------------------------------------------------------------------------------------------
 
-function bearerChallenge(error: string, description: string, scope = ''): HeaderList {
-  return [['www-authenticate', `Bearer scope="${scope}" error="${error}" error_description="${description}"`]];
+/** The challenge AWS sends with a refused JWT (real captures; AGDG http-api-troubleshooting-jwt). */
+function bearerChallenge(error: string, description: string, scopes: readonly string[]): HeaderList {
+  return [['www-authenticate', `Bearer scope="${scopes.join(' ')}" error="${error}" error_description="${description}"`]];
 }
 
 /**
@@ -50,7 +51,9 @@ function bearerChallenge(error: string, description: string, scope = ''): Header
  */
 async function jwtAuthorizer(ctx: HttpRequestContext, route: CompiledRoute, authorizer: HttpAuthorizer, deps: AuthDeps): Promise<AuthOutcome> {
   const raw = identityValue(ctx, authorizer.identitySource[0] ?? '$request.header.Authorization');
-  if (!raw) return { ok: false, status: 401, headers: [], body: UNAUTHORIZED };
+  // No token at all: a bare "Bearer" challenge (real capture, http-api research §5).
+  if (!raw) return { ok: false, status: 401, headers: [['www-authenticate', 'Bearer']], body: UNAUTHORIZED };
+  const routeScopes = route.route.authorizationScopes ?? [];
   const token = raw.replace(/^Bearer\s+/i, '').trim();
   const issuer = authorizer.jwtConfiguration?.issuer ?? '';
   const audiences = authorizer.jwtConfiguration?.audience ?? [];
@@ -61,22 +64,23 @@ async function jwtAuthorizer(ctx: HttpRequestContext, route: CompiledRoute, auth
   } catch (e) {
     const why = describeJwtError(e);
     deps.log(ctx.requestId, `JWT authorizer ${authorizer.name} refused the token: ${why}${e instanceof JwksUnavailable ? '' : ''}`);
-    return { ok: false, status: 401, headers: bearerChallenge('invalid_token', why), body: UNAUTHORIZED };
+    return { ok: false, status: 401, headers: bearerChallenge('invalid_token', why, routeScopes), body: UNAUTHORIZED };
   }
   const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   const clientId = typeof payload['client_id'] === 'string' ? [payload['client_id']] : [];
   if (![...aud, ...clientId].some((a) => audiences.includes(a))) {
     deps.log(ctx.requestId, `JWT authorizer ${authorizer.name} refused the token: aud/client_id ${JSON.stringify([...aud, ...clientId])} is not one of ${JSON.stringify(audiences)}`);
-    return { ok: false, status: 401, headers: bearerChallenge('invalid_token', 'the token does not have a valid audience'), body: UNAUTHORIZED };
+    return { ok: false, status: 401, headers: bearerChallenge('invalid_token', 'the token does not have a valid audience', routeScopes), body: UNAUTHORIZED };
   }
   const scopes = tokenScopes(payload);
-  const required = route.route.authorizationScopes ?? [];
-  if (required.length > 0 && !required.some((s) => scopes.includes(s))) {
-    deps.log(ctx.requestId, `JWT authorizer ${authorizer.name}: the token's scopes ${JSON.stringify(scopes)} include none of ${JSON.stringify(required)}`);
-    return { ok: false, status: 403, headers: bearerChallenge('insufficient_scope', 'the token does not have the required scopes', required.join(' ')), body: FORBIDDEN };
+  if (routeScopes.length > 0 && !routeScopes.some((s) => scopes.includes(s))) {
+    deps.log(ctx.requestId, `JWT authorizer ${authorizer.name}: the token's scopes ${JSON.stringify(scopes)} include none of ${JSON.stringify(routeScopes)}`);
+    // RFC 6750's insufficient_scope as a 403; no AWS capture of this case found (UNCERTAIN).
+    return { ok: false, status: 403, headers: bearerChallenge('insufficient_scope', 'the token does not have the required scopes', routeScopes), body: FORBIDDEN };
   }
-  const claims: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(payload)) claims[k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  // Claims reach the integration as strings, arrays Go-style "[a b]" (real events quoted in DefinitelyTyped#75458).
+  const claims: Record<string, string> = {};
+  for (const [k, v] of Object.entries(payload)) claims[k] = Array.isArray(v) ? `[${v.map(String).join(' ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   return { ok: true, authorizer: { jwt: { claims, scopes: scopes.length ? scopes : null } } };
 }
 
@@ -99,7 +103,10 @@ function describeJwtError(e: unknown): string {
   if (e instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature verification failed';
   if (e instanceof joseErrors.JWKSNoMatchingKey) return 'no key of the issuer matches the token\'s kid';
   if (e instanceof joseErrors.JOSEAlgNotAllowed) return 'the token is not signed with an RSA algorithm';
-  if (e instanceof joseErrors.JWSInvalid || e instanceof joseErrors.JWTInvalid) return 'the token is not a valid JWT';
+  if (e instanceof joseErrors.JWSInvalid || e instanceof joseErrors.JWTInvalid) {
+    // AWS's text for something that is not three dot-separated parts (real captures).
+    return e.message.includes('Invalid Compact JWS') || e.message.includes('segments') ? 'token contains an invalid number of segments' : 'the token is not a valid JWT';
+  }
   return (e as Error).message;
 }
 

@@ -82,7 +82,9 @@ export interface HttpRouteMatch {
  * a specific method before ANY, greedy variables after full matches, and $default last.
  */
 export function matchHttpRoute(api: CompiledHttpApi, path: string, method: string): HttpRouteMatch | undefined {
-  const found = api.routes.match(path, (table, captures) => {
+  // A trailing slash is significant on HTTP APIs: /metrics/ is not GET /metrics (storacha/w3infra#166).
+  const strictMiss = path.length > 1 && path.endsWith('/');
+  const found = strictMiss ? undefined : api.routes.match(path, (table, captures) => {
     const route = table.get(method) ?? table.get('ANY');
     if (!route) return undefined;
     const pathParams: Record<string, string> = {};

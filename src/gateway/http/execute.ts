@@ -8,6 +8,7 @@ import { matchHttpRoute, type CompiledHttpApi } from './compile.js';
 import { HttpRequestContext, type HttpStageView } from './context.js';
 import { applyCors, preflightResponse } from './cors.js';
 import { buildEventV1, buildEventV2, MalformedResponse, parseResponseV2 } from './payload.js';
+import { decodePath } from './decode.js';
 
 export interface HttpDeps extends AuthDeps {
   lambda: LambdaInvoker;
@@ -27,10 +28,13 @@ export async function executeHttp(req: GatewayRequest, api: CompiledHttpApi, sta
   const ctx = new HttpRequestContext(req, api, stage, rawPath);
   const origin = ctx.header('origin');
   const isPreflight = req.method === 'OPTIONS' && origin !== undefined && ctx.header('access-control-request-method') !== undefined;
-  const match = matchHttpRoute(api, req.path, req.method);
-  if (api.cors && isPreflight && (!match || match.route.route.routeKey === '$default' || match.route.route.routeKey.startsWith('ANY '))) {
+  // HTTP APIs match the percent-decoded path and hand decoded values to the integration (aws-lambda-dotnet
+  // LambdaTestTool-v2 snapshots recorded on AWS: rawPath and pathParameters decoded).
+  const match = matchHttpRoute(api, decodePath(req.path), req.method);
+  if (api.cors && isPreflight && !match) {
     // "API Gateway automatically sends a response to preflight OPTIONS requests, even if there isn't an OPTIONS
-    // route" (AGDG http-api-cors); an explicit OPTIONS route still gets the request.
+    // route" (AGDG http-api-cors). A route that matches the OPTIONS request ($default, ANY, OPTIONS) gets it
+    // instead, authorizer included: AWS's note on $default routes, and arpadt.com's measurements.
     const r = preflightResponse(api.cors, origin!);
     return finish(ctx, { status: r.status, headers: r.headers, body: '' }, false);
   }
@@ -75,6 +79,8 @@ async function lambda(ctx: HttpRequestContext, uri: string, version: string, tim
   } catch (e) {
     if (e instanceof LambdaInvokeError) {
       deps.log(ctx.requestId, `Lambda invocation failed: ${e.kind === 'not-found' ? `function ${fn} does not exist (create it, or fix the integration URI)` : e.message}`);
+      // A throttled function is 503 on HTTP APIs, every other invoke failure 500 (real captures, http-api §4.3).
+      if (e.kind === 'throttled') return { status: 503, headers: [['content-type', 'application/json']], body: UNAVAILABLE };
       return { status: 500, headers: [['content-type', 'application/json']], body: INTERNAL };
     }
     throw e;
@@ -91,8 +97,9 @@ async function lambda(ctx: HttpRequestContext, uri: string, version: string, tim
   }
   try {
     if (version === '1.0') {
-      // HTTP APIs decode isBase64Encoded bodies whatever the Accept header (they have no binaryMediaTypes).
-      return parseProxyResponse(outcome.payload, ['*/*'], '*/*');
+      // HTTP APIs decode isBase64Encoded bodies whatever the Accept header (they have no binaryMediaTypes), and
+      // default the content type to text/plain (aws-lambda-dotnet LambdaTestTool-v2 snapshots recorded on AWS).
+      return parseProxyResponse(outcome.payload, ['*/*'], '*/*', 'text/plain; charset=utf-8');
     }
     return parseResponseV2(outcome.payload);
   } catch (e) {
@@ -135,3 +142,4 @@ async function httpProxy(ctx: HttpRequestContext, uri: string, timeoutMs: number
     return { status: 500, headers: [['content-type', 'application/json']], body: INTERNAL };
   }
 }
+

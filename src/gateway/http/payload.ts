@@ -1,6 +1,7 @@
 import { queryMaps } from '../query.js';
 import { findHeader, type HeaderList } from '../types.js';
 import type { HttpRequestContext } from './context.js';
+import { decodePath } from './decode.js';
 
 /** Header names a proxy integration never sees (as for REST proxy integrations). */
 const DROPPED = new Set(['connection', 'content-length', 'expect', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -46,10 +47,11 @@ export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
   const query: Record<string, string> = {};
   for (const [k, v] of ctx.query) query[k] = k in query ? `${query[k]},${v}` : v;
   const binary = isBinary(ctx);
+  const rawPath = decodePath(ctx.rawPath);
   const event: Record<string, unknown> = {
     version: '2.0',
     routeKey: ctx.routeKey,
-    rawPath: ctx.rawPath,
+    rawPath,
     rawQueryString: ctx.req.rawQuery,
   };
   if (cookies?.length) event['cookies'] = cookies;
@@ -65,7 +67,7 @@ export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
     domainPrefix: ctx.domainName.split('.')[0],
     http: {
       method: ctx.req.method,
-      path: ctx.rawPath,
+      path: rawPath,
       protocol: 'HTTP/1.1',
       sourceIp: ctx.req.sourceIp,
       userAgent: ctx.header('user-agent') ?? '',
@@ -120,6 +122,7 @@ export function buildEventV1(ctx: HttpRequestContext): Record<string, unknown> {
         accessKey: null,
         accountId: null,
         caller: null,
+        cognitoAmr: null,
         cognitoAuthenticationProvider: null,
         cognitoAuthenticationType: null,
         cognitoIdentityId: null,
@@ -130,7 +133,8 @@ export function buildEventV1(ctx: HttpRequestContext): Record<string, unknown> {
         userAgent: ctx.header('user-agent') ?? '',
         userArn: null,
       },
-      path: ctx.rawPath,
+      // Decoded here, encoded in the top-level path (LambdaTestTool-v2 V1_SpecialCharactersInPathHttpV1).
+      path: decodePath(ctx.rawPath),
       protocol: 'HTTP/1.1',
       requestId: ctx.requestId,
       requestTime: ctx.time().time,
@@ -158,14 +162,17 @@ export function parseResponseV2(payload: string): { status: number; headers: Hea
   try {
     value = JSON.parse(payload);
   } catch {
-    throw new MalformedResponse('the function returned something that is not JSON');
+    // API Gateway does not validate JSON without a statusCode: the text goes out as it is, as 200 (aws-lambda-dotnet
+    // LambdaTestTool-v2 snapshots recorded on AWS, "InvalidJson" cases).
+    value = undefined;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('statusCode' in value)) {
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value) || !('statusCode' in value)) {
     const body = typeof value === 'string' ? value : payload;
     return { status: 200, headers: [['content-type', 'application/json']], body };
   }
   const obj = value as Record<string, unknown>;
   const raw = obj['statusCode'];
+  // statusCode 0, a float or a non-number is a 500 (same snapshots).
   const status = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(status) || status < 100 || status > 599) throw new MalformedResponse(`statusCode must be an integer HTTP status, got ${JSON.stringify(raw)}`);
   const headers: HeaderList = [];
@@ -189,6 +196,7 @@ export function parseResponseV2(payload: string): { status: number; headers: Hea
     if (typeof b !== 'string') throw new MalformedResponse('body must be a string; JSON.stringify it');
     body = obj['isBase64Encoded'] === true ? Buffer.from(b, 'base64') : b;
   }
-  if (!findHeader(headers, 'content-type') && body.length > 0) headers.push(['content-type', 'application/json']);
+  // With a statusCode and no content type AWS answers text/plain (same snapshots, V2_DefaultsToTextPlainContentType).
+  if (!findHeader(headers, 'content-type')) headers.push(['content-type', 'text/plain; charset=utf-8']);
   return { status, headers, body };
 }

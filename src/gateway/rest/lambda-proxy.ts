@@ -107,7 +107,12 @@ const ALLOWED_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'bod
  * or numeric string (default 200); headers with scalar values; multiValueHeaders with list values, merged with
  * headers case-insensitively, multiValueHeaders first.
  */
-export function parseProxyResponse(payload: string, binaryMediaTypes: readonly string[], accept: string | undefined): ProxyResponse {
+export function parseProxyResponse(
+  payload: string,
+  binaryMediaTypes: readonly string[],
+  accept: string | undefined,
+  defaultContentType = 'application/json',
+): ProxyResponse {
   let value: unknown;
   try {
     value = JSON.parse(payload);
@@ -168,7 +173,7 @@ export function parseProxyResponse(payload: string, binaryMediaTypes: readonly s
   // The base64 text is decoded only when the client accepts a binary media type of the API; otherwise AWS returns
   // the base64 text itself.
   if (b64 === true && typeof body === 'string' && isBinaryType(accept, binaryMediaTypes)) body = Buffer.from(body, 'base64');
-  if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
+  if (!headers.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', defaultContentType]);
   return { status, headers, body };
 }
 
