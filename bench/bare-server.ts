@@ -20,9 +20,29 @@ const LAMBDA_HEADERS = [
   'Content-Length', String(LAMBDA_BODY.length),
 ];
 
+// HTTP API shapes: the gateway's 204 preflight and a payload 2.0 response.
+const HTTP_PREFLIGHT_HEADERS = [
+  'access-control-allow-origin', 'http://localhost:3000',
+  'vary', 'origin',
+  'access-control-allow-methods', 'GET,POST',
+  'access-control-allow-headers', 'content-type',
+  'apigw-requestid', 'AAAAAAAAAAAAAAA=',
+];
+const HTTP_GET_HEADERS = ['content-type', 'application/json', 'apigw-requestid', 'AAAAAAAAAAAAAAA=', 'Content-Length', String(LAMBDA_BODY.length)];
+
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
+    if (req.url?.startsWith('/http/')) {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, HTTP_PREFLIGHT_HEADERS);
+        res.end();
+      } else {
+        res.writeHead(200, HTTP_GET_HEADERS);
+        res.end(LAMBDA_BODY);
+      }
+      return;
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(200, PREFLIGHT_HEADERS);
       res.end();

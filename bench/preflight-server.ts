@@ -24,5 +24,19 @@ apis.putIntegration(api.id, items.id, 'GET', {
 });
 server.control.enableCors(api.id, items.id, {});
 deployments.createDeployment(api.id, { stageName: 'bench' });
-console.log(JSON.stringify({ port: server.port, host: `${api.id}.execute-api.localhost:${server.port}` }));
+// The HTTP API: CorsConfiguration (automatic preflight) and GET /items to the same function, payload 2.0.
+const h = server.control.httpApis;
+const httpApi = h.createApi({
+  name: 'bench-http',
+  protocolType: 'HTTP',
+  corsConfiguration: { allowOrigins: ['http://localhost:3000'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'] },
+});
+const integration = h.createIntegration(httpApi.apiId, {
+  integrationType: 'AWS_PROXY',
+  integrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:bench-noop',
+  payloadFormatVersion: '2.0',
+});
+h.createRoute(httpApi.apiId, { routeKey: 'GET /http/items', target: `integrations/${integration.integrationId}` });
+h.createStage(httpApi.apiId, { stageName: '$default', autoDeploy: true });
+console.log(JSON.stringify({ port: server.port, host: `${api.id}.execute-api.localhost:${server.port}`, httpHost: `${httpApi.apiId}.execute-api.localhost:${server.port}` }));
 process.on('SIGINT', () => process.exit(0));

@@ -10,7 +10,7 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 
 interface Started {
   child: ChildProcess;
-  info: { port: number; host?: string };
+  info: { port: number; host?: string; httpHost?: string };
 }
 
 function startChild(script: string): Promise<Started> {
@@ -45,13 +45,15 @@ const rows: Row[] = [];
 try {
   const preflightHeaders = { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'GET' };
   const scenarios = [
-    { scenario: 'REST MOCK preflight (OPTIONS)', method: 'OPTIONS', headers: preflightHeaders },
-    { scenario: 'REST Lambda proxy GET', method: 'GET', headers: {} as Record<string, string> },
+    { scenario: 'REST MOCK preflight (OPTIONS)', method: 'OPTIONS', headers: preflightHeaders, path: '/bench/items', host: pf.info.host! },
+    { scenario: 'REST Lambda proxy GET', method: 'GET', headers: {} as Record<string, string>, path: '/bench/items', host: pf.info.host! },
+    { scenario: 'HTTP API auto preflight', method: 'OPTIONS', headers: preflightHeaders, path: '/http/items', host: pf.info.httpHost! },
+    { scenario: 'HTTP API Lambda 2.0 GET', method: 'GET', headers: {} as Record<string, string>, path: '/http/items', host: pf.info.httpHost! },
   ];
   for (const s of scenarios) {
-    const b = await load(`http://127.0.0.1:${bare.info.port}/bench/items`, s.method, s.headers);
+    const b = await load(`http://127.0.0.1:${bare.info.port}${s.path}`, s.method, s.headers);
     rows.push({ scenario: s.scenario, target: 'node:http (bare)', ...b });
-    const p = await load(`http://127.0.0.1:${pf.info.port}/bench/items`, s.method, { ...s.headers, Host: pf.info.host! });
+    const p = await load(`http://127.0.0.1:${pf.info.port}${s.path}`, s.method, { ...s.headers, Host: s.host });
     rows.push({ scenario: s.scenario, target: 'preflight', ...p });
   }
 } finally {

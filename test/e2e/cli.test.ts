@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../../src/server/server.js';
 import { memoryLogger } from '../../src/server/logger.js';
 import { callApi } from '../helpers/server.js';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 
 const BIN = fileURLToPath(new URL('../../bin/preflight.js', import.meta.url));
 
@@ -82,6 +83,30 @@ test('errors: AWS errors exit 1 with the message, usage errors exit 2', async ()
     assert.match(badPort.stderr, /--port must be a number/);
     const unknown = await preflight('frobnicate');
     assert.equal(unknown.code, 2);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('token: the built-in issuer mints a JWT that verifies against the JWKS a server on the same state serves', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'preflight-cli-'));
+  try {
+    const minted = await preflight('token', '--sub', 'alice', '--aud', 'my-app', '--scope', 'items:read', '--claim', 'team=core', '--json', '--data', dataDir);
+    assert.equal(minted.code, 0, minted.stderr);
+    const { token, issuer } = JSON.parse(minted.stdout) as { token: string; issuer: string };
+    const server = await startServer({ port: 0, dataDir, logger: memoryLogger() });
+    try {
+      const res = await fetch(`${server.url}/_preflight/issuer/jwks.json`);
+      const jwks = createLocalJWKSet((await res.json()) as JSONWebKeySet);
+      const { payload } = await jwtVerify(token, jwks, { issuer, audience: 'my-app' });
+      assert.equal(payload.sub, 'alice');
+      assert.equal(payload['scope'], 'items:read');
+      assert.equal(payload['team'], 'core');
+    } finally {
+      await server.close();
+    }
+    assert.equal((await preflight('token', '--data', dataDir)).code, 2, '--sub is required');
+    assert.equal((await preflight('token', '--sub', 'a', '--ttl', '-5', '--data', dataDir)).code, 2);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
