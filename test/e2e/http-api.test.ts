@@ -8,6 +8,8 @@ import {
   BadRequestException,
   ConflictException,
   CreateApiCommand,
+  CreateAuthorizerCommand,
+  CreateDeploymentCommand,
   CreateIntegrationCommand,
   CreateRouteCommand,
   CreateStageCommand,
@@ -82,6 +84,44 @@ describe('control plane through the SDK', () => {
     await assert.rejects(v2.send(new CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /other', Target: 'integrations/nope123' })), NotFoundException);
     await assert.rejects(v2.send(new GetApiCommand({ ApiId: 'nope' })), NotFoundException);
   });
+});
+
+test('the SDK builds authorizers, HTTP_PROXY integrations, deployments and named stages', async () => {
+  const api = await v2.send(new CreateApiCommand({ Name: 'shapes', ProtocolType: 'HTTP' }));
+  const jwt = await v2.send(
+    new CreateAuthorizerCommand({ ApiId: api.ApiId, Name: 'jwt', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: 'https://issuer.preflight.localhost', Audience: ['app'] } }),
+  );
+  assert.match(jwt.AuthorizerId!, /^[a-z0-9]+$/);
+  const lambdaAuth = await v2.send(
+    new CreateAuthorizerCommand({
+      ApiId: api.ApiId,
+      Name: 'lambda',
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['$request.header.X-Key'],
+      AuthorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${fnArn('echo')}/invocations`,
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+    }),
+  );
+  assert.equal(lambdaAuth.EnableSimpleResponses, true);
+  const proxy = await v2.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP_PROXY', IntegrationUri: 'http://127.0.0.1:1/backend', IntegrationMethod: 'ANY' }));
+  assert.equal(proxy.PayloadFormatVersion, '1.0');
+  assert.equal(proxy.TimeoutInMillis, 30000);
+  assert.equal(proxy.ConnectionType, 'INTERNET');
+  const route = await v2.send(new CreateRouteCommand({ ApiId: api.ApiId, RouteKey: 'GET /secure', Target: `integrations/${proxy.IntegrationId}`, AuthorizationType: 'JWT', AuthorizerId: jwt.AuthorizerId, AuthorizationScopes: ['read'] }));
+  assert.deepEqual(route.AuthorizationScopes, ['read']);
+  const deployment = await v2.send(new CreateDeploymentCommand({ ApiId: api.ApiId, Description: 'first' }));
+  assert.equal(deployment.DeploymentStatus, 'DEPLOYED');
+  assert.equal(deployment.AutoDeployed, false);
+  const stage = await v2.send(new CreateStageCommand({ ApiId: api.ApiId, StageName: 'prod', DeploymentId: deployment.DeploymentId, StageVariables: { mode: 'live' } }));
+  assert.equal(stage.AutoDeploy, undefined, 'left out when false, as AWS does');
+  assert.deepEqual(stage.DefaultRouteSettings, { DetailedMetricsEnabled: false });
+  const r = await callApi(server, api.ApiId!, '/prod/secure');
+  assert.equal(r.status, 401);
+  await assert.rejects(
+    v2.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'HTTP', IntegrationUri: 'http://x', IntegrationMethod: 'GET' })),
+    (e: unknown) => e instanceof BadRequestException && e.message === 'Currently, an API with a protocol type of HTTP may only be associated with proxy integrations (AWS_PROXY, HTTP_PROXY)',
+  );
 });
 
 describe('data plane', () => {
