@@ -7,6 +7,7 @@ import { newDeploymentId } from './ids.js';
 import { type PatchOperation, patchMap, pathSegments, requireValue, parseBooleanValue, unsupportedPatch } from './patch.js';
 import { nowSeconds, paginate, type Page, type RestApiService } from './rest-apis.js';
 import { parseInput, stringMap } from './validate.js';
+import type { RestApiParts } from './rest-api-parts.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -40,6 +41,9 @@ export interface StageStatus {
  * serves. Nothing an API edit changes is live until a deployment is made and a stage points at it.
  */
 export class DeploymentService {
+  /** Set by the ControlPlane: a deployment freezes the API's authorizers, validators and models too. */
+  parts?: RestApiParts;
+
   constructor(
     private readonly store: Store,
     private readonly apis: RestApiService,
@@ -62,12 +66,18 @@ export class DeploymentService {
     if (api.binaryMediaTypes) snapshotApi.binaryMediaTypes = api.binaryMediaTypes;
     if (api.minimumCompressionSize !== undefined) snapshotApi.minimumCompressionSize = api.minimumCompressionSize;
     if (api.policy !== undefined) snapshotApi.policy = api.policy;
-    return {
+    const snapshot: ApiSnapshot = {
       format: 1,
       api: snapshotApi,
       resources: this.apis.fullResources(apiId),
       gatewayResponses: this.apis.getCustomGatewayResponses(apiId),
     };
+    if (this.parts) {
+      snapshot.authorizers = this.parts.getAuthorizers(apiId);
+      snapshot.requestValidators = this.parts.getRequestValidators(apiId);
+      snapshot.models = this.parts.getModels(apiId);
+    }
+    return snapshot;
   }
 
   createDeployment(apiId: string, input: unknown): Deployment {

@@ -3,6 +3,8 @@ export type ControlEvent =
   | { kind: 'restapi'; apiId: string }
   | { kind: 'httpapi'; apiId: string }
   | { kind: 'function'; name: string }
+  /** API keys or usage plans changed (account-wide, applied without a deployment). */
+  | { kind: 'usage' }
   | { kind: 'external' };
 
 type Listener = (e: ControlEvent) => void;

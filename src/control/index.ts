@@ -5,6 +5,8 @@ import { RestApiService } from './rest-apis.js';
 import { DeploymentService } from './deployments.js';
 import { FunctionService } from './functions.js';
 import { HttpApiService } from './http-apis.js';
+import { RestApiParts } from './rest-api-parts.js';
+import { ApiKeyService } from './api-keys.js';
 import { enableCors, type EnableCorsResult } from './enable-cors.js';
 
 export interface ControlPlaneOptions {
@@ -23,6 +25,9 @@ export class ControlPlane {
   readonly deployments: DeploymentService;
   readonly functions: FunctionService;
   readonly httpApis: HttpApiService;
+  /** Authorizers, request validators and models of REST APIs. */
+  readonly parts: RestApiParts;
+  readonly apiKeys: ApiKeyService;
 
   constructor(
     readonly store: Store,
@@ -34,6 +39,13 @@ export class ControlPlane {
     if (options.region) fnOptions.region = options.region;
     this.functions = new FunctionService(store, this.events, options.codeRoot, fnOptions);
     this.httpApis = new HttpApiService(store, this.events, this.functions.region, (id) => this.apis.hasRestApi(id));
+    this.parts = new RestApiParts(store, this.apis);
+    this.apis.parts = this.parts;
+    this.deployments.parts = this.parts;
+    this.apiKeys = new ApiKeyService(store, this.events, (apiId, stage) => {
+      if (!this.apis.hasRestApi(apiId)) return 'no-api';
+      return this.deployments.findStage(apiId, stage) ? 'ok' : 'no-stage';
+    });
   }
 
   enableCors(apiId: string, resourceId: string, input: unknown, options: { dryRun?: boolean } = {}): EnableCorsResult {

@@ -27,6 +27,7 @@ import {
 } from './patch.js';
 import { booleanMap, parseInput, stringMap } from './validate.js';
 import type { ControlEvents } from './events.js';
+import type { RestApiParts } from './rest-api-parts.js';
 import { validateResponseParameters, validateRequestParameters } from './mapping-expressions.js';
 
 // Input schemas, field names as on the wire (botocore apigateway 2015-07-09).
@@ -116,6 +117,9 @@ export interface ResourceQuery {
  * responses, gateway responses). Each public method is one AWS operation and one transaction.
  */
 export class RestApiService {
+  /** Set by the ControlPlane: methods refer to authorizers, validators and models by id or name. */
+  parts?: RestApiParts;
+
   constructor(
     private readonly store: Store,
     private readonly events: ControlEvents,
@@ -164,6 +168,7 @@ export class RestApiService {
       this.db
         .prepare('INSERT INTO resources (api_id, id, parent_id, path_part) VALUES (?, ?, NULL, NULL)')
         .run(api.id, api.rootResourceId);
+      this.parts?.addDefaultModels(api.id);
     });
     this.changed(api.id);
     return api;
@@ -355,6 +360,7 @@ export class RestApiService {
       if (v.authorizerId !== undefined) method.authorizerId = v.authorizerId;
       if (v.operationName !== undefined) method.operationName = v.operationName;
       if (v.requestValidatorId !== undefined) method.requestValidatorId = v.requestValidatorId;
+      this.checkMethodReferences(apiId, method, v.requestModels);
       if (v.requestParameters && Object.keys(v.requestParameters).length) {
         validateRequestParameterNames(v.requestParameters);
         method.requestParameters = v.requestParameters;
@@ -422,9 +428,33 @@ export class RestApiService {
             unsupportedPatch(op, allowed);
         }
       }
+      this.checkMethodReferences(apiId, method, method.requestModels);
       this.saveMethod(apiId, resourceId, method, false);
       return method;
     });
+  }
+
+  /**
+   * A method's authorizer, validator and models must exist (LocalStack AWS-validated test_apigateway_api:
+   * "Invalid authorizer ID specified...", "Invalid Request Validator identifier specified",
+   * "Invalid model identifier specified: petModel").
+   */
+  private checkMethodReferences(apiId: string, method: Method, models: Record<string, string> | undefined): void {
+    const parts = this.parts;
+    if (!parts) return;
+    if (method.authorizationType === 'CUSTOM' || method.authorizationType === 'COGNITO_USER_POOLS') {
+      const a = method.authorizerId ? parts.findAuthorizer(apiId, method.authorizerId) : undefined;
+      const expected = method.authorizationType === 'CUSTOM' ? ['TOKEN', 'REQUEST'] : ['COGNITO_USER_POOLS'];
+      if (!a || !expected.includes(a.type)) {
+        throw badRequest('Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.');
+      }
+    }
+    if (method.requestValidatorId !== undefined && !parts.findRequestValidator(apiId, method.requestValidatorId)) {
+      throw badRequest('Invalid Request Validator identifier specified');
+    }
+    for (const name of Object.values(models ?? {})) {
+      if (!parts.findModel(apiId, name)) throw badRequest(`Invalid model identifier specified: ${name}`);
+    }
   }
 
   deleteMethod(apiId: string, resourceId: string, httpMethod: string): void {

@@ -149,13 +149,102 @@ export interface GatewayResponse {
   defaultResponse: boolean;
 }
 
+export type AuthorizerType = 'TOKEN' | 'REQUEST' | 'COGNITO_USER_POOLS';
+
+export interface Authorizer {
+  id: string;
+  name: string;
+  type: AuthorizerType;
+  providerARNs?: string[];
+  authType?: string;
+  authorizerUri?: string;
+  authorizerCredentials?: string;
+  identitySource?: string;
+  identityValidationExpression?: string;
+  authorizerResultTtlInSeconds?: number;
+}
+
+export interface RequestValidator {
+  id: string;
+  name: string;
+  validateRequestBody: boolean;
+  validateRequestParameters: boolean;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  description?: string;
+  /** JSON Schema (draft 4) as text. */
+  schema?: string;
+  contentType: string;
+}
+
+export interface StageKey {
+  restApiId: string;
+  stageName: string;
+}
+
+export interface ApiKey {
+  id: string;
+  value: string;
+  name: string;
+  customerId?: string;
+  description?: string;
+  enabled: boolean;
+  createdDate: number;
+  lastUpdatedDate: number;
+  /** "{restApiId}/{stageName}" as the wire API lists them. */
+  stageKeys: string[];
+  tags?: Record<string, string>;
+}
+
+export interface ThrottleSettings {
+  burstLimit?: number;
+  rateLimit?: number;
+}
+
+export interface QuotaSettings {
+  limit?: number;
+  offset?: number;
+  period?: 'DAY' | 'WEEK' | 'MONTH';
+}
+
+export interface ApiStage {
+  apiId: string;
+  stage: string;
+  /** Per-method overrides keyed "/resource/path/METHOD". */
+  throttle?: Record<string, ThrottleSettings>;
+}
+
+export interface UsagePlan {
+  id: string;
+  name: string;
+  description?: string;
+  apiStages: ApiStage[];
+  throttle?: ThrottleSettings;
+  quota?: QuotaSettings;
+  productCode?: string;
+  tags?: Record<string, string>;
+}
+
+export interface UsagePlanKey {
+  id: string;
+  type: 'API_KEY';
+  value: string;
+  name: string;
+}
+
 /**
  * What a deployment freezes: everything the data plane needs to serve a stage, and nothing it does not.
- * Versioned so that snapshots written by an older preflight stay readable.
+ * Versioned so that snapshots written by an older preflight stay readable (later fields are optional).
  */
 export interface ApiSnapshot {
   format: 1;
   api: Pick<RestApi, 'id' | 'name' | 'apiKeySource' | 'binaryMediaTypes' | 'minimumCompressionSize' | 'policy' | 'disableExecuteApiEndpoint' | 'rootResourceId'>;
   resources: Resource[];
   gatewayResponses: GatewayResponse[];
+  authorizers?: Authorizer[];
+  requestValidators?: RequestValidator[];
+  models?: Model[];
 }

@@ -13,12 +13,14 @@ import { LambdaRuntime } from '../lambda/runtime.js';
 import { WireRouter, type WireRequest, type WireResponse } from '../wire/router.js';
 import { apiGatewayRoutes } from '../wire/apigateway.js';
 import { apiGatewayV2Routes } from '../wire/apigatewayv2.js';
+import { apiGatewaySecurityRoutes } from '../wire/apigateway-security.js';
 import { AuthorizerCache } from '../gateway/http/authorize.js';
 import { JwksResolver } from '../auth/jwks.js';
 import { LOCAL_ISSUER, localJwks } from '../auth/local-issuer.js';
 import { lambdaRoutes } from '../wire/lambda.js';
 import { LocalLambda } from './local-lambda.js';
 import { consoleLogger, type Logger } from './logger.js';
+import { serveInspect } from './inspect.js';
 import { isLoopbackHost, isForeignBrowserRequest } from './local-only.js';
 
 export interface ServerOptions {
@@ -93,7 +95,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     cache: new AuthorizerCache(),
     region: control.functions.region,
   });
-  const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewayRoutes(control, new WireRouter())));
+  const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, new WireRouter()))));
 
   let port = 0;
   const server = http.createServer((req, res) => {
@@ -138,6 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return sendResult(res, result);
     }
 
+    if (path === '/_preflight/api/inspect') return serveInspect(req, res, control, rawQuery);
     if (path === '/_preflight/health') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', version: 1 }));

@@ -99,4 +99,46 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE rest_authorizers (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE TABLE request_validators (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, id)
+  );
+  CREATE TABLE models (
+    api_id TEXT NOT NULL REFERENCES rest_apis(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (api_id, name)
+  );
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    value TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE usage_plans (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE usage_plan_keys (
+    plan_id TEXT NOT NULL REFERENCES usage_plans(id) ON DELETE CASCADE,
+    key_id TEXT NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+    PRIMARY KEY (plan_id, key_id)
+  );
+  -- Quota use per plan and key and period, so a restart does not hand out a fresh quota.
+  CREATE TABLE usage_counts (
+    plan_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    period_start INTEGER NOT NULL,
+    used INTEGER NOT NULL,
+    PRIMARY KEY (plan_id, key_id, period_start)
+  );
+  `,
 ];
