@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { readFile } from 'node:fs/promises';
 import type { Store } from '../store/db.js';
 import { LOCAL_ISSUER, localKeySet } from './local-issuer.js';
@@ -37,8 +37,26 @@ export class JwksResolver {
   private async load(issuer: string): Promise<JWTVerifyGetKey> {
     const override = this.overrides[issuer] ?? this.overrides[issuer.replace(/\/$/, '')];
     if (issuer === LOCAL_ISSUER && override === undefined) return localKeySet(this.store);
+    if (override !== undefined) return this.loadRemote(issuer, override);
+    // Tokens the built-in issuer minted in another issuer's name (`preflight token --issuer`, e.g. a Cognito pool)
+    // verify with its own keys; anything else goes to the real issuer's keys.
+    const local = await localKeySet(this.store);
+    let remote: Promise<JWTVerifyGetKey> | undefined;
+    return async (header, token) => {
+      try {
+        return await local(header, token);
+      } catch (e) {
+        if (!(e instanceof joseErrors.JWKSNoMatchingKey)) throw e;
+      }
+      remote ??= this.loadRemote(issuer, undefined);
+      remote.catch(() => (remote = undefined));
+      return (await remote)(header, token);
+    };
+  }
+
+  private async loadRemote(issuer: string, override: string | undefined): Promise<JWTVerifyGetKey> {
     if (override !== undefined) {
-      if (/^https?:\/\//.test(override)) return createRemoteJWKSet(new URL(override));
+      if (/^https?:\/\//.test(override)) return remoteKeys(issuer, override);
       let text: string;
       try {
         text = await readFile(override, 'utf8');
@@ -61,6 +79,19 @@ export class JwksResolver {
       throw new JwksUnavailable(`cannot fetch ${discovery}: ${(e as Error).message}`);
     }
     if (typeof doc.jwks_uri !== 'string') throw new JwksUnavailable(`${discovery} has no jwks_uri`);
-    return createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: 5000 });
+    return remoteKeys(issuer, doc.jwks_uri);
   }
+}
+
+/** A remote JWKS whose fetch failures name the URL, so the log says which issuer's keys could not be had. */
+function remoteKeys(issuer: string, url: string): JWTVerifyGetKey {
+  const keys = createRemoteJWKSet(new URL(url), { timeoutDuration: 5000 });
+  return async (header, token) => {
+    try {
+      return await keys(header, token);
+    } catch (e) {
+      if (e instanceof joseErrors.JOSEError && !(e instanceof joseErrors.JWKSTimeout)) throw e;
+      throw new JwksUnavailable(`cannot fetch the JWKS ${url} of issuer ${issuer}: ${(e as Error).message}`);
+    }
+  };
 }

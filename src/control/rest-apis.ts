@@ -161,7 +161,7 @@ export class RestApiService {
     if (v.version !== undefined) api.version = v.version;
     if (v.binaryMediaTypes?.length) api.binaryMediaTypes = v.binaryMediaTypes;
     if (v.minimumCompressionSize !== undefined) api.minimumCompressionSize = v.minimumCompressionSize;
-    if (v.policy !== undefined) api.policy = v.policy;
+    if (v.policy !== undefined) api.policy = checkedPolicy(v.policy);
     if (v.tags !== undefined) api.tags = v.tags;
     this.store.tx(() => {
       this.db.prepare('INSERT INTO rest_apis (id, doc) VALUES (?, ?)').run(api.id, JSON.stringify(api));
@@ -211,7 +211,7 @@ export class RestApiService {
             break;
           case 'policy':
             if (op.op === 'remove') delete api.policy;
-            else api.policy = requireValue(op);
+            else api.policy = checkedPolicy(requireValue(op));
             break;
           case 'apiKeySource': {
             const v = requireValue(op);
@@ -1053,4 +1053,22 @@ function validateMethodResponseParameterNames(params: Record<string, boolean>): 
 function setOrDelete<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
   if (value === undefined) delete obj[key];
   else obj[key] = value;
+}
+
+/**
+ * A resource policy must be a JSON policy document; AWS refuses anything else with this message (quoted from
+ * CreateRestApi failures in CloudFormation deployments). The data plane can then rely on it parsing.
+ */
+function checkedPolicy(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = undefined;
+  }
+  const statements = doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>)['Statement'] : undefined;
+  if (!statements || typeof statements !== 'object') {
+    throw badRequest('Invalid policy document. Please check the policy syntax and ensure that Principals are valid.');
+  }
+  return text;
 }

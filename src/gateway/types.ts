@@ -15,6 +15,8 @@ export interface GatewayRequest {
   port: number;
   /** Milliseconds since epoch when the request arrived. */
   receivedAt: number;
+  /** The whole URL path as received (what a SigV4 signature covers), when it differs from the stage path. */
+  urlPath?: string;
 }
 
 /** Response headers as [name, value] pairs: case and repeated names (Set-Cookie) survive as the backend sent them. */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { apiGatewayRoutes } from '../wire/apigateway.js';
 import { apiGatewayV2Routes } from '../wire/apigatewayv2.js';
 import { apiGatewaySecurityRoutes } from '../wire/apigateway-security.js';
 import { AuthorizerCache } from '../gateway/http/authorize.js';
+import { UsageEnforcer } from '../gateway/rest/usage.js';
 import { JwksResolver } from '../auth/jwks.js';
 import { LOCAL_ISSUER, localJwks } from '../auth/local-issuer.js';
 import { lambdaRoutes } from '../wire/lambda.js';
@@ -36,7 +38,12 @@ export interface ServerOptions {
   lambdaIdleTimeoutMs?: number;
   /** JWKS locations (URL or file) for JWT issuers that cannot be discovered from here, by issuer. */
   jwks?: Record<string, string>;
+  /** IAM users whose SigV4 signatures AWS_IAM methods accept (default: access key "test", secret "test"). */
+  iamUsers?: { name: string; accessKeyId: string; secretAccessKey: string }[];
 }
+
+/** The credentials local AWS tooling most often uses; an AWS_IAM method accepts them unless told otherwise. */
+export const DEFAULT_IAM_USERS = [{ name: 'test', accessKeyId: 'test', secretAccessKey: 'test' }];
 
 export interface RunningServer {
   url: string;
@@ -88,13 +95,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   });
   const jwks = new JwksResolver(store, options.jwks ?? {});
-  const dataPlane = new DataPlane(control, {
+  const usage = new UsageEnforcer(control.apiKeys, control.events);
+  const gatewayDeps = {
     lambda,
-    log: (id, msg) => logger.execution(id, msg),
+    log: (id: string, msg: string) => logger.execution(id, msg),
     jwks,
     cache: new AuthorizerCache(),
     region: control.functions.region,
-  });
+    usage,
+    iamCredentials: new Map(
+      (options.iamUsers ?? DEFAULT_IAM_USERS).map((u) => [
+        u.accessKeyId,
+        { secretAccessKey: u.secretAccessKey, arn: `arn:aws:iam::000000000000:user/${u.name}`, userId: `AIDA${createHash('sha256').update(u.name).digest('hex').slice(0, 17).toUpperCase()}` },
+      ]),
+    ),
+  };
+  const dataPlane = new DataPlane(control, gatewayDeps);
   const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, new WireRouter()))));
 
   let port = 0;
@@ -136,6 +152,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         host: hostHeader,
         port,
         receivedAt,
+        urlPath: path,
       }, pathFormStage);
       return sendResult(res, result);
     }
@@ -208,6 +225,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await runtime.close();
+      usage.close();
       store.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },

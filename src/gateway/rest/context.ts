@@ -18,6 +18,12 @@ export class RestRequestContext {
   readonly requestId: string;
   readonly extendedRequestId: string;
   match?: RouteMatch;
+  /** What an authorizer established: requestContext.authorizer and $context.authorizer. */
+  authorizer?: Record<string, unknown>;
+  /** The API key the request used, when the method requires one. */
+  apiKey?: { id: string; value: string };
+  /** The signed caller of an AWS_IAM method: fills requestContext.identity. */
+  iamIdentity?: { accessKey: string; accountId: string; caller: string; user: string; userArn: string };
   private _query?: [string, string][];
   private _headerMap?: Map<string, string[]>;
   private _context?: Record<string, unknown>;
@@ -32,6 +38,12 @@ export class RestRequestContext {
     // A client-supplied x-amzn-RequestId is echoed as the request id, as AWS documents for $context.requestId.
     this.requestId = this.header('x-amzn-requestid') ?? randomUUID();
     this.extendedRequestId = nextExtendedRequestId();
+  }
+
+  /** Records what security established about the caller; $context is rebuilt on next use to include it. */
+  setCaller(part: { authorizer?: Record<string, unknown>; apiKey?: { id: string; value: string }; iamIdentity?: RestRequestContext['iamIdentity'] }): void {
+    Object.assign(this, part);
+    this._context = undefined;
   }
 
   get query(): [string, string][] {
@@ -94,12 +106,13 @@ export class RestRequestContext {
         resourcePath: resource?.path,
         stage: this.stage.name,
       };
+      if (this.authorizer) this._context['authorizer'] = this.authorizer;
     }
     return extra ? { ...this._context, ...extra } : this._context;
   }
 
   identity(): Record<string, string | null> {
-    return {
+    const id: Record<string, string | null> = {
       accessKey: null,
       accountId: null,
       caller: null,
@@ -113,6 +126,13 @@ export class RestRequestContext {
       userAgent: this.header('user-agent') ?? null,
       userArn: null,
     };
+    if (this.iamIdentity) Object.assign(id, this.iamIdentity);
+    // apiKey and apiKeyId appear only when the method used one (AGDG set-up-lambda-proxy-integrations).
+    if (this.apiKey) {
+      id['apiKey'] = this.apiKey.value;
+      id['apiKeyId'] = this.apiKey.id;
+    }
+    return id;
   }
 
   /** $input.params() / method.request.* view: path, querystring and header maps (last value of a repeat wins). */

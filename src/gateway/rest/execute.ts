@@ -7,11 +7,15 @@ import { RestRequestContext, type StageView } from './context.js';
 import { gatewayResponse } from './gateway-response.js';
 import { buildProxyEvent, MalformedProxyResponse, parseProxyResponse } from './lambda-proxy.js';
 import { mimeOf, pickResponseTemplate, render, resolveSource } from './mapping.js';
+import { secureRequest, type SecurityDeps } from './security.js';
+import type { UsageEnforcer } from './usage.js';
+import { validateRequest } from './validate.js';
 import type { RenderOutput } from '../vtl/index.js';
 
-export interface RestDeps {
+export interface RestDeps extends SecurityDeps {
   lambda: LambdaInvoker;
   log: ExecutionLog;
+  usage: UsageEnforcer;
 }
 
 // The bodies AWS sends while the matching gateway response is not customised (note the space after the colon).
@@ -36,6 +40,15 @@ export async function executeRest(
     return gatewayResponse(ctx, { type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' });
   }
   ctx.match = match;
+  // The request passes the method's gates in AWS's order: authorizer, API key and usage plan, request validator.
+  const auth = await secureRequest(ctx, deps);
+  if (!auth.ok) return auth.result;
+  if (auth.auth) ctx.setCaller({ authorizer: auth.auth.authorizer });
+  const usage = deps.usage.check(ctx, auth.auth?.usageIdentifierKey);
+  if (!usage.ok) return usage.result;
+  if (usage.key) ctx.setCaller({ apiKey: { id: usage.key.id, value: usage.key.value } });
+  const valid = validateRequest(ctx);
+  if (!valid.ok) return valid.result;
   const integration = match.method.integration;
   if (!integration) {
     deps.log(ctx.requestId, 'Execution failed due to configuration error: No integration defined for method');

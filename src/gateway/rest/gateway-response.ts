@@ -6,7 +6,8 @@ import { pickResponseTemplate, render, resolveSource } from './mapping.js';
 
 export interface GatewayError {
   type: GatewayResponseType;
-  message: string;
+  /** $context.error.message; null renders as {"message":null}, as AWS sends for authorizer failures. */
+  message: string | null;
   /** Status when the type has none of its own (DEFAULT_5XX for a malformed Lambda response is 502). */
   status?: number;
   /**
@@ -16,6 +17,8 @@ export interface GatewayError {
    */
   defaultBody?: string;
   errorType?: string;
+  /** $context.error.validationErrorString (request validation failures). */
+  validationErrorString?: string;
 }
 
 /**
@@ -35,7 +38,7 @@ export function gatewayResponse(ctx: RestRequestContext, error: GatewayError): G
       message: error.message,
       messageString: JSON.stringify(error.message),
       responseType: error.type,
-      validationErrorString: '',
+      validationErrorString: error.validationErrorString ?? '',
     },
   };
   const headers: HeaderList = [];

@@ -84,6 +84,7 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
       domainName: ctx.domainName,
       deploymentId: ctx.stage.deploymentId,
       apiId: ctx.api.apiId,
+      ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
     },
     body: req.body.length === 0 ? null : binary ? req.body.toString('base64') : req.body.toString('utf8'),
     isBase64Encoded: binary && req.body.length > 0,
