@@ -23,7 +23,36 @@ apis.putIntegration(api.id, items.id, 'GET', {
   uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench-noop/invocations`,
 });
 server.control.enableCors(api.id, items.id, {});
+// The same Lambda behind a TOKEN authorizer (decisions cached, the default 300 s) and behind an API key whose usage
+// plan throttles far above the load, so the key lookup, plan lookup and token bucket all run.
+await functions.createFunction({
+  FunctionName: 'bench-authorizer',
+  Runtime: 'nodejs20.x',
+  Role: 'arn:aws:iam::000000000000:role/bench',
+  Handler: 'index.handler',
+  Code: { Directory: fileURLToPath(new URL('./fixtures/allow-authorizer', import.meta.url)) },
+});
+const authorizer = server.control.parts.createAuthorizer(api.id, {
+  name: 'bench',
+  type: 'TOKEN',
+  authorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench-authorizer/invocations',
+  identitySource: 'method.request.header.Authorization',
+});
+const lambdaIntegration = {
+  type: 'AWS_PROXY',
+  integrationHttpMethod: 'POST',
+  uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench-noop/invocations`,
+};
+const secure = apis.createResource(api.id, api.rootResourceId, { pathPart: 'secure' });
+apis.putMethod(api.id, secure.id, 'GET', { authorizationType: 'CUSTOM', authorizerId: authorizer.id });
+apis.putIntegration(api.id, secure.id, 'GET', lambdaIntegration);
+const keyed = apis.createResource(api.id, api.rootResourceId, { pathPart: 'keyed' });
+apis.putMethod(api.id, keyed.id, 'GET', { authorizationType: 'NONE', apiKeyRequired: true });
+apis.putIntegration(api.id, keyed.id, 'GET', lambdaIntegration);
 deployments.createDeployment(api.id, { stageName: 'bench' });
+const key = server.control.apiKeys.createApiKey({ name: 'bench', enabled: true, value: 'bench-api-key-0123456789abcdef' });
+const plan = server.control.apiKeys.createUsagePlan({ name: 'bench', throttle: { rateLimit: 1_000_000, burstLimit: 1_000_000 }, apiStages: [{ apiId: api.id, stage: 'bench' }] });
+server.control.apiKeys.createUsagePlanKey(plan.id, { keyId: key.id, keyType: 'API_KEY' });
 // The HTTP API: CorsConfiguration (automatic preflight) and GET /items to the same function, payload 2.0.
 const h = server.control.httpApis;
 const httpApi = h.createApi({

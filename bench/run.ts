@@ -47,10 +47,14 @@ try {
   const scenarios = [
     { scenario: 'REST MOCK preflight (OPTIONS)', method: 'OPTIONS', headers: preflightHeaders, path: '/bench/items', host: pf.info.host! },
     { scenario: 'REST Lambda proxy GET', method: 'GET', headers: {} as Record<string, string>, path: '/bench/items', host: pf.info.host! },
+    { scenario: 'REST GET + authorizer (cached)', method: 'GET', headers: { Authorization: 'bench-token' }, path: '/bench/secure', host: pf.info.host! },
+    { scenario: 'REST GET + API key and plan', method: 'GET', headers: { 'x-api-key': 'bench-api-key-0123456789abcdef' }, path: '/bench/keyed', host: pf.info.host! },
     { scenario: 'HTTP API auto preflight', method: 'OPTIONS', headers: preflightHeaders, path: '/http/items', host: pf.info.httpHost! },
     { scenario: 'HTTP API Lambda 2.0 GET', method: 'GET', headers: {} as Record<string, string>, path: '/http/items', host: pf.info.httpHost! },
   ];
-  for (const s of scenarios) {
+  // BENCH_ONLY=text runs just the scenarios whose name contains it.
+  const only = process.env['BENCH_ONLY'];
+  for (const s of scenarios.filter((x) => !only || x.scenario.includes(only))) {
     const b = await load(`http://127.0.0.1:${bare.info.port}${s.path}`, s.method, s.headers);
     rows.push({ scenario: s.scenario, target: 'node:http (bare)', ...b });
     const p = await load(`http://127.0.0.1:${pf.info.port}${s.path}`, s.method, { ...s.headers, Host: s.host });
@@ -72,5 +76,13 @@ for (let i = 0; i < rows.length; i += 2) {
     );
   }
 }
+// What the security gates add to a Lambda proxy request's cost (time per request), preflight against itself.
+const plainRest = rows.find((r) => r.scenario === 'REST Lambda proxy GET' && r.target === 'preflight');
+for (const scenario of ['REST GET + authorizer (cached)', 'REST GET + API key and plan']) {
+  const gated = rows.find((r) => r.scenario === scenario && r.target === 'preflight');
+  if (plainRest && gated) console.log(`${scenario}: adds ${((plainRest.rps / gated.rps - 1) * 100).toFixed(1)}% to the Lambda proxy GET's cost per request`);
+}
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify({ date: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, rows }, null, 2));
+
+await import('./iac.js');

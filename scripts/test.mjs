@@ -46,7 +46,7 @@ ensureSystemPackages();
 run('npm', ['run', '--silent', 'build']);
 
 const requested = process.argv.slice(2);
-const files = requested.length > 0 ? requested : ['test/unit', 'test/e2e', 'test/browser'].flatMap(findTests);
+const files = requested.length > 0 ? requested : ['test/unit', 'test/e2e', 'test/browser', 'test/conformance'].flatMap(findTests);
 const tapDir = mkdtempSync(join(tmpdir(), 'preflight-test-'));
 const tapFile = join(tapDir, 'results.tap');
 const child = spawn(

@@ -6,6 +6,9 @@ import { StateError, Store } from '../store/db.js';
 import { ControlPlane, defaultCodeRoot } from '../control/index.js';
 import { isAwsError } from '../control/errors.js';
 import { runDemo } from '../demo/demo.js';
+import { registerDoctor } from './doctor-command.js';
+import { registerIac, startTemplates } from './iac-commands.js';
+import { registerLint } from './lint-command.js';
 import { LOCAL_ISSUER, mintToken } from '../auth/local-issuer.js';
 
 /** Exit codes of the design doc: 0 fine, 1 failure (or a fatal configuration error), 2 usage error. */
@@ -62,10 +65,8 @@ export function buildCli(): Command {
     .option('--ephemeral', 'keep all state in memory')
     .option('--watch', 'reload templates and handlers when they change')
     .option('--jwks <issuer=location...>', "JWKS file or URL for a JWT issuer that cannot be discovered from here, e.g. --jwks https://my-issuer=./jwks.json")
-    .action(async (templates: string[], opts: { port: string; host: string; data: string; ephemeral?: boolean; jwks?: string[] }) => {
-      if (templates.length > 0) {
-        throw new UsageError('Importing templates at start is not available in this version yet; create APIs with the AWS CLI/SDK against the endpoint.');
-      }
+    .option('--parameter-overrides <Name=Value...>', 'template parameter values')
+    .action(async (templates: string[], opts: { port: string; host: string; data: string; ephemeral?: boolean; watch?: boolean; parameterOverrides?: string[]; jwks?: string[] }) => {
       const jwks: Record<string, string> = {};
       for (const entry of opts.jwks ?? []) {
         const eq = entry.indexOf('=');
@@ -78,7 +79,17 @@ export function buildCli(): Command {
       console.log(`  AWS endpoint: ${server.url}  (aws --endpoint-url ${server.url} apigateway get-rest-apis)`);
       console.log(`  REST APIs:    http://{apiId}.execute-api.localhost:${server.port}/{stage}/...`);
       console.log(`  state:        ${opts.ephemeral ? 'in memory' : resolve(opts.data)}`);
-      waitForSignal(() => server.close());
+      const loaded = templates.length > 0 ? await startTemplates(server, templates, { watch: !!opts.watch, ...(opts.parameterOverrides ? { parameterOverrides: opts.parameterOverrides } : {}), ...(opts.ephemeral ? {} : { dataDir: opts.data }) }) : undefined;
+      if (templates.length > 0 && !loaded) {
+        // A template error is a fatal configuration error (design doc §2: exit 1); it has been printed.
+        await server.close();
+        process.exitCode = 1;
+        return;
+      }
+      waitForSignal(async () => {
+        loaded?.close();
+        await server.close();
+      });
     });
 
   program
@@ -229,6 +240,9 @@ export function buildCli(): Command {
       }
     });
 
+  registerDoctor(program);
+  registerIac(program);
+  registerLint(program);
   return program;
 }
 

@@ -15,6 +15,7 @@ import { WireRouter, type WireRequest, type WireResponse } from '../wire/router.
 import { apiGatewayRoutes } from '../wire/apigateway.js';
 import { apiGatewayV2Routes } from '../wire/apigatewayv2.js';
 import { apiGatewaySecurityRoutes } from '../wire/apigateway-security.js';
+import { apiGatewayExportRoutes, importRestApiWire, isImportRequest } from '../wire/apigateway-export.js';
 import { AuthorizerCache } from '../gateway/http/authorize.js';
 import { UsageEnforcer } from '../gateway/rest/usage.js';
 import { JwksResolver } from '../auth/jwks.js';
@@ -111,7 +112,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ),
   };
   const dataPlane = new DataPlane(control, gatewayDeps);
-  const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, new WireRouter()))));
+  const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, apiGatewayExportRoutes(control, new WireRouter())))));
 
   let port = 0;
   const server = http.createServer((req, res) => {
@@ -182,7 +183,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const body = await readBody(req, MAX_CONTROL_BODY);
     if (body === null) return sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', 'Request must be smaller than 80 MB')));
     const wreq: WireRequest = { method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: req.headers, body };
-    const match = wire.match(wreq.method, path);
+    const match = isImportRequest(wreq.method, path, wreq.query) ? { handler: (r: WireRequest) => importRestApiWire(control, r), params: {} } : wire.match(wreq.method, path);
     if (!('handler' in match)) {
       const e = match.pathKnown
         ? new AwsError(405, 'MethodNotAllowedException', `Method ${wreq.method} is not allowed on ${path}`)

@@ -224,8 +224,16 @@ export function policyAllows(policy: Record<string, unknown>, arn: string): bool
   return allowed;
 }
 
+const compiledPatterns = new Map<string, RegExp>();
+
+/** IAM's * and ? wildcards; patterns are compiled once, as authorizer policies repeat on every request. */
 function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.split('?').map((q) => q.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.')).join('.*')}$`);
+  let re = compiledPatterns.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.split('?').map((q) => q.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.')).join('.*')}$`);
+    if (compiledPatterns.size > 10_000) compiledPatterns.clear();
+    compiledPatterns.set(pattern, re);
+  }
   return re.test(value);
 }
 

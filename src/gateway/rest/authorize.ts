@@ -1,6 +1,7 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Authorizer } from '../../model/restapi.js';
 import { functionNameOf } from '../../control/functions.js';
+import { ACCOUNT_ID } from '../../control/ids.js';
 import type { JwksResolver } from '../../auth/jwks.js';
 import { policyAllows } from '../http/authorize.js';
 import { AuthorizerCache } from '../http/authorize.js';
@@ -29,7 +30,7 @@ export type RestAuthOutcome = { ok: true; auth?: RestAuthorization } | { ok: fal
 
 /** The ARN an authorizer's policy is evaluated against: arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}. */
 export function methodArn(ctx: RestRequestContext, region: string): string {
-  return `arn:aws:execute-api:${region}:${ctx.vtlContext()['accountId']}:${ctx.api.apiId}/${ctx.stage.name}/${ctx.req.method}${ctx.req.path === '/' ? '/' : ctx.req.path}`;
+  return `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${ctx.api.apiId}/${ctx.stage.name}/${ctx.req.method}${ctx.req.path === '/' ? '/' : ctx.req.path}`;
 }
 
 /** Runs the method's authorizer (CUSTOM: Lambda TOKEN/REQUEST, COGNITO_USER_POOLS); NONE and AWS_IAM pass here. */
@@ -61,6 +62,13 @@ interface Decision {
   expires: number;
   allow: boolean;
   context: Record<string, unknown>;
+}
+
+/** A cached authorizer answer, with its policy's verdict per method ARN worked out once. */
+interface CachedRestDecision extends Decision {
+  policy?: Record<string, unknown>;
+  usageIdentifierKey?: string;
+  verdicts?: Map<string, 'allow' | 'deny' | 'none'>;
 }
 
 /** Values of a REQUEST authorizer's identity sources (comma-separated method.request.*, stageVariables.*, context.*). */
@@ -113,7 +121,7 @@ async function lambdaAuthorizer(ctx: RestRequestContext, authorizer: Authorizer,
   const ttl = authorizer.authorizerResultTtlInSeconds ?? 300;
   const cacheable = ttl > 0 && identity.length > 0;
   const key = `rest/${ctx.api.apiId}/${authorizer.id}/${JSON.stringify(identity)}`;
-  let entry = cacheable ? (deps.cache.get(key) as (Decision & { policy?: Record<string, unknown>; usageIdentifierKey?: string }) | undefined) : undefined;
+  let entry = cacheable ? (deps.cache.get(key) as CachedRestDecision | undefined) : undefined;
   if (!entry) {
     const fresh = await invokeAuthorizer(ctx, authorizer, identity, arn, deps);
     if ('failure' in fresh) return fresh.failure;
@@ -122,9 +130,17 @@ async function lambdaAuthorizer(ctx: RestRequestContext, authorizer: Authorizer,
   }
   // The cached policy answers for every method: "your authorizer must return a policy that is applicable to all
   // methods across an API" (AGDG configure-api-gateway-lambda-authorization-with-console).
-  const policy = entry.policy ?? {};
-  const explicitDeny = denies(policy, arn);
-  if (explicitDeny || !policyAllows(policy, arn)) {
+  let verdict = entry.verdicts?.get(arn);
+  if (!verdict) {
+    const policy = entry.policy ?? {};
+    verdict = denies(policy, arn) ? 'deny' : policyAllows(policy, arn) ? 'allow' : 'none';
+    entry.verdicts ??= new Map();
+    // Bounded: a greedy path can reach one cached decision through any number of ARNs.
+    if (entry.verdicts.size > 1000) entry.verdicts.clear();
+    entry.verdicts.set(arn, verdict);
+  }
+  if (verdict !== 'allow') {
+    const explicitDeny = verdict === 'deny';
     deps.log(ctx.requestId, `Lambda authorizer ${authorizer.name} ${explicitDeny ? 'denied' : 'did not allow'} ${arn}`);
     // The 2024+ wording of an explicit deny (real responses collected in the research notes, rest-security §2d).
     return fail(ctx, 'ACCESS_DENIED', explicitDeny ? 'User is not authorized to access this resource with an explicit deny in an identity-based policy' : 'User is not authorized to access this resource');
