@@ -85,4 +85,6 @@ for (const scenario of ['REST GET + authorizer (cached)', 'REST GET + API key an
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify({ date: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, rows }, null, 2));
 
+// The Lambda runtime's own figures (bench/lambda.ts), in a process of their own so its RSS numbers are its alone.
+await new Promise((resolve) => spawn(process.execPath, ['--import', 'tsx', 'bench/lambda.ts'], { stdio: 'inherit' }).on('exit', resolve));
 await import('./iac.js');

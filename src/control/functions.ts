@@ -6,17 +6,14 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Store } from '../store/db.js';
 import type { FunctionConfiguration, StoredFunction } from '../model/lambda.js';
 import type { FunctionSpec } from '../lambda/spec.js';
+import { RUNTIMES } from '../lambda/runtimes.js';
 import { lambdaConflict, lambdaInvalid, lambdaNotFound, validationError } from './errors.js';
 import { DEFAULT_REGION, lambdaArn } from './ids.js';
 import type { ControlEvents } from './events.js';
 import { codeDirectoryFor, unzipTo } from './unzip.js';
 
 /** Runtime identifiers as AWS names them (Lambda "Runtime" enum); all run on this machine's Node/Python. */
-export const RUNTIMES = [
-  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
-  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
-  'provided.al2', 'provided.al2023',
-] as const;
+export { RUNTIMES };
 
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ROLE_ARN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
@@ -59,6 +56,15 @@ const updateConfigurationInput = z.object({
   Environment: environmentSchema.optional(),
   RevisionId: z.string().optional(),
 });
+
+const putConcurrencyInput = z.object({
+  // botocore ReservedConcurrentExecutions: integer, min 0.
+  ReservedConcurrentExecutions: z.number().int().min(0, { message: 'Member must have value greater than or equal to 0' }),
+});
+
+/** AWS's default account concurrency and the part of it that must stay unreserved. */
+const ACCOUNT_CONCURRENCY = 1000;
+const MIN_UNRESERVED_CONCURRENCY = 100;
 
 export interface UpdateCodeInput {
   ZipFile?: Buffer;
@@ -159,12 +165,67 @@ export class FunctionService {
     return f;
   }
 
-  getFunction(name: string): { Configuration: FunctionConfiguration; Code: { RepositoryType: string; Location: string } } {
+  getFunction(name: string): {
+    Configuration: FunctionConfiguration;
+    Code: { RepositoryType: string; Location: string };
+    Concurrency?: { ReservedConcurrentExecutions: number };
+  } {
     const f = this.get(name);
     return {
       Configuration: f.configuration,
       Code: { RepositoryType: f.code.kind === 'directory' ? 'Directory' : 'S3', Location: `file://${f.code.directory}` },
+      // Only present when reserved concurrency is configured (botocore GetFunctionResponse; LocalStack snapshots).
+      ...(f.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: f.reservedConcurrency } } : {}),
     };
+  }
+
+  /**
+   * PutFunctionConcurrency. Lambda keeps 100 of the account's concurrency (1000 by default) unreserved: "You can
+   * reserve up to the Unreserved account concurrency value minus 100" (LDG configuration-concurrency.md), refused
+   * with InvalidParameterValueException and the message captured in milliHQ/terraform-aws-next-js#251.
+   */
+  putFunctionConcurrency(name: string, input: unknown): { ReservedConcurrentExecutions: number } {
+    const v = parseLambdaInput(putConcurrencyInput, input);
+    const n = v.ReservedConcurrentExecutions;
+    const result = this.store.tx(() => {
+      const f = this.get(name);
+      const others = this.reservedByOthers(f.configuration.FunctionName);
+      if (others + n > ACCOUNT_CONCURRENCY - MIN_UNRESERVED_CONCURRENCY) {
+        throw lambdaInvalid(
+          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED_CONCURRENCY}].`,
+        );
+      }
+      f.reservedConcurrency = n;
+      this.db.prepare('UPDATE functions SET doc = ? WHERE name = ?').run(JSON.stringify(f), f.configuration.FunctionName);
+      return f.configuration.FunctionName;
+    });
+    this.events.emit({ kind: 'function', name: result });
+    return { ReservedConcurrentExecutions: n };
+  }
+
+  /** GetFunctionConcurrency: `{}` when none is reserved (botocore GetFunctionConcurrencyResponse, member optional). */
+  getFunctionConcurrency(name: string): { ReservedConcurrentExecutions?: number } {
+    const f = this.get(name);
+    return f.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: f.reservedConcurrency };
+  }
+
+  deleteFunctionConcurrency(name: string): void {
+    const fn = this.store.tx(() => {
+      const f = this.get(name);
+      delete f.reservedConcurrency;
+      this.db.prepare('UPDATE functions SET doc = ? WHERE name = ?').run(JSON.stringify(f), f.configuration.FunctionName);
+      return f.configuration.FunctionName;
+    });
+    this.events.emit({ kind: 'function', name: fn });
+  }
+
+  private reservedByOthers(functionName: string): number {
+    let total = 0;
+    for (const row of this.db.prepare('SELECT name, doc FROM functions').all() as { name: string; doc: string }[]) {
+      if (row.name === functionName) continue;
+      total += (JSON.parse(row.doc) as StoredFunction).reservedConcurrency ?? 0;
+    }
+    return total;
   }
 
   listFunctions(opts: { Marker?: string; MaxItems?: number } = {}): { Functions: FunctionConfiguration[]; NextMarker?: string } {
@@ -263,6 +324,8 @@ export class FunctionService {
       memoryMb: c.MemorySize,
       environment: c.Environment?.Variables ?? {},
       region: this.region,
+      ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
+      ...(f.code.kind === 'directory' ? { watchCode: true } : {}),
     };
   }
 

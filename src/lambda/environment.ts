@@ -6,31 +6,35 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/worker.js';
+import { completeInvocation, type Invocation, newInvocation } from './invocation.js';
 import {
-  endLine,
   environmentVariables,
   exitError,
   exitLogLine,
   exitReason,
   initReportLine,
   logStreamName,
-  logTail,
+  newTraceId,
   outOfMemoryError,
   type PlatformError,
   type ReportFields,
-  reportLine,
   responseTooLargeError,
   startLine,
   timeoutError,
 } from './platform.js';
+import type { EnvironmentOwner, EnvironmentState, PooledEnvironment } from './pooled-environment.js';
 import type { FromWorker, InvokeMessage, WorkerInit } from './protocol.js';
-import { type FunctionSpec, type InvokeRequest, type InvokeResult, type LogSink, MAX_SYNC_PAYLOAD_BYTES } from './spec.js';
+import { type FunctionSpec, type InvokeRequest, type InvokeResult, MAX_SYNC_PAYLOAD_BYTES } from './spec.js';
+
+export type { EnvironmentOwner } from './pooled-environment.js';
 
 /**
  * AWS gives the INIT phase 10 s; past that it retries init inside the invoke phase under the function timeout.
  * We allow the sum before giving up on a start.
  */
 const INIT_LIMIT_MS = 10_000;
+
+const WORKER_EXEC_ARGV = process.execArgv.filter((a) => a === '--enable-source-maps' || a.startsWith('--stack-trace-limit'));
 
 /**
  * Pipelining: while an environment runs a quick invocation, the next few are sent to its thread ahead of time and
@@ -42,34 +46,9 @@ const PREFETCH_DEPTH = 4;
 const QUICK_MS = 2;
 const STALL_MS = 20;
 
-type State = 'starting' | 'idle' | 'busy' | 'dead';
-
-interface Invocation {
-  requestId: string;
-  request: InvokeRequest;
-  resolve: (result: InvokeResult) => void;
-  /** The invocation's log events, kept only when a log tail was asked for. */
-  lines: string[] | undefined;
-  timer: NodeJS.Timeout | undefined;
-  /** performance.now() when handed to the worker; undefined while the environment is still starting. */
-  dispatchedAt: number | undefined;
-  initDurationMs: number | undefined;
-}
-
-export interface EnvironmentOwner {
-  readonly onLog: LogSink | undefined;
-  /** An invocation sent ahead that never started here (taken back, or the environment ended): run it elsewhere. */
-  requeue(request: InvokeRequest, requestId: string, resolve: (result: InvokeResult) => void): void;
-  /** Called once when the environment can take no more work (exited, killed, or retired and stopped). */
-  released(env: Environment): void;
-  /** Called when an invocation finished and the environment may take another. */
-  idle(env: Environment): void;
-  /** Called when an invocation finished and the next one sent ahead started: the environment may take more ahead. */
-  progressed(env: Environment): void;
-}
-
-export class Environment {
-  state: State = 'starting';
+/** A Node.js execution environment: a worker thread running src/lambda/worker. */
+export class Environment implements PooledEnvironment {
+  state: EnvironmentState = 'starting';
   /** Set when code or configuration changed: finish the current invocation, then stop. */
   retired = false;
   lastUsed = performance.now();
@@ -100,6 +79,9 @@ export class Environment {
       stderr: true,
       // V8's heap limit stands in for the function's memory size: exceeding it ends only this thread.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(16, spec.memoryMb) },
+      // Not the server's flags: an --import or --require of the server (a loader, an APM agent) would load into every
+      // environment, costing each cold start, and --inspect would fight over its port.
+      execArgv: WORKER_EXEC_ARGV,
     });
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     // Without an 'error' listener a worker's failure would be rethrown in the server.
@@ -133,15 +115,7 @@ export class Environment {
    */
   run(request: InvokeRequest, requestId: string): Promise<InvokeResult> {
     return new Promise<InvokeResult>((resolve) => {
-      const invocation: Invocation = {
-        requestId,
-        request,
-        resolve,
-        lines: request.logTail ? [] : undefined,
-        timer: undefined,
-        dispatchedAt: undefined,
-        initDurationMs: undefined,
-      };
+      const invocation = newInvocation(request, requestId, resolve);
       if (this.state === 'busy' && this.current) {
         this.queued.push(invocation);
         this.worker.postMessage(this.invokeMessage(invocation));
@@ -169,7 +143,7 @@ export class Environment {
 
   private emit(line: string, invocation = this.current): void {
     this.owner.onLog?.(this.spec.name, line);
-    invocation?.lines?.push(line);
+    invocation?.tail?.push(line);
   }
 
   private emitAll(lines: readonly string[] | undefined): void {
@@ -189,6 +163,7 @@ export class Environment {
       event: invocation.request.payload,
       timeoutMs: this.spec.timeoutSeconds * 1000,
       arn: this.spec.arn,
+      traceId: newTraceId(),
     };
     const clientContext = invocation.request.clientContext;
     if (clientContext !== undefined) msg.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
@@ -371,25 +346,12 @@ export class Environment {
     durationMs: number,
     status: ReportFields['status'],
   ): void {
-    clearTimeout(invocation.timer);
-    this.current = undefined;
-    this.emit(endLine(invocation.requestId), invocation);
-    this.emit(
-      reportLine({
-        requestId: invocation.requestId,
-        durationMs,
-        memorySizeMb: this.spec.memoryMb,
-        maxMemoryUsedMb: this.maxMemoryMb,
-        initDurationMs: invocation.initDurationMs,
-        status,
-      }),
+    if (this.current === invocation) this.current = undefined;
+    completeInvocation(
       invocation,
+      { payload, failed, durationMs, status, memorySizeMb: this.spec.memoryMb, maxMemoryUsedMb: this.maxMemoryMb },
+      (line, inv) => this.emit(line, inv),
     );
-    const result: InvokeResult = { requestId: invocation.requestId, payload, durationMs };
-    if (failed) result.functionError = 'Unhandled';
-    if (invocation.initDurationMs !== undefined) result.initDurationMs = invocation.initDurationMs;
-    if (invocation.lines) result.logTail = logTail(invocation.lines);
-    invocation.resolve(result);
   }
 
   /** Writes that bypassed the runtime's console and stdout capture (native code, late writes). */

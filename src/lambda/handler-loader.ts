@@ -2,7 +2,8 @@
  * Resolves a handler string to a function the way the AWS Node.js runtime does
  * (aws-lambda-nodejs-runtime-interface-client src/UserFunction.js; our own code, same rules):
  * `dir/module.export[.nested]`, tried as extensionless/`.js` CommonJS, then `.js` (type: module), `.mjs`, `.cjs`,
- * then Node resolution from the task root. Runs inside an environment.
+ * then (preflight only) `.ts`, `.mts`, `.cts` through typescript.ts, then Node resolution from the task root. Runs inside
+ * an environment.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -70,6 +71,16 @@ async function loadModule(appRoot: string, moduleRoot: string, moduleName: strin
     (await tryImportFile(lambdaStylePath + '.mjs')) ||
     tryRequireFile(lambdaStylePath + '.cjs');
   if (loaded) return loaded;
+
+  // Not AWS: TypeScript sources run as their compiled JavaScript would (typescript.ts), so a function works here
+  // before its build step exists.
+  // Loaded only then: JavaScript functions' cold starts should not pay for it.
+  for (const ext of ['.ts', '.mts', '.cts']) {
+    if (existsSync(lambdaStylePath + ext)) {
+      const { loadTypeScript } = await import('./typescript.js');
+      return loadTypeScript(lambdaStylePath + ext, requireFromRuntime);
+    }
+  }
 
   // AWS resolves against [cwd-relative moduleRoot, appRoot] with cwd = task root; workers cannot chdir, so the
   // module root is made absolute against the task root, which is where AWS's cwd would put it.

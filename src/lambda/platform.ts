@@ -61,7 +61,9 @@ export type PlatformErrorType =
   | 'Sandbox.Timedout'
   | 'Runtime.ExitError'
   | 'Runtime.OutOfMemory'
-  | 'Function.ResponseSizeTooLarge';
+  | 'Runtime.InvalidEntrypoint'
+  | 'Function.ResponseSizeTooLarge'
+  | 'Preflight.RuntimeUnavailable';
 
 export interface PlatformError {
   errorType: PlatformErrorType;
@@ -72,19 +74,72 @@ export function timeoutError(requestId: string, timeoutSeconds: number): Platfor
   return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` };
 }
 
-/** `exit status N` for an exit code, `signal: killed` when the environment was killed (exitCode undefined). */
-export function exitReason(exitCode: number | undefined): string {
-  if (exitCode === undefined) return 'Runtime exited with error: signal: killed';
-  if (exitCode === 0) return 'Runtime exited without providing a reason';
-  return `Runtime exited with error: exit status ${exitCode}`;
+/**
+ * Go's names for the signals a runtime process dies of (syscall.Signal.String()): RAPID reports a termination
+ * exactly as exec.ExitError.Error() would (RIE internal/lambda/supervisor/model/model.go ProcessTermination.String).
+ */
+const SIGNAL_NAMES: Readonly<Record<string, string>> = {
+  SIGHUP: 'hangup',
+  SIGINT: 'interrupt',
+  SIGQUIT: 'quit',
+  SIGILL: 'illegal instruction',
+  SIGTRAP: 'trace/breakpoint trap',
+  SIGABRT: 'aborted',
+  SIGBUS: 'bus error',
+  SIGFPE: 'floating point exception',
+  SIGKILL: 'killed',
+  SIGUSR1: 'user defined signal 1',
+  SIGSEGV: 'segmentation fault',
+  SIGUSR2: 'user defined signal 2',
+  SIGPIPE: 'broken pipe',
+  SIGALRM: 'alarm clock',
+  SIGTERM: 'terminated',
+  SIGXCPU: 'CPU time limit exceeded',
+  SIGXFSZ: 'file size limit exceeded',
+};
+
+/** How a runtime process ended: an exit code, or a signal (`killed` when we stopped it ourselves). */
+export type Termination = { exitCode: number } | { signal: string };
+
+/** RAPID's words for a runtime that ended (RIE internal/lambda/rapid/handlers.go watchEvents). */
+export function exitReason(how: number | Termination | undefined): string {
+  const t: Termination = how === undefined ? { signal: 'SIGKILL' } : typeof how === 'number' ? { exitCode: how } : how;
+  if ('exitCode' in t) {
+    return t.exitCode === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${t.exitCode}`;
+  }
+  return `Runtime exited with error: signal: ${SIGNAL_NAMES[t.signal] ?? t.signal}`;
 }
 
-export function exitError(requestId: string, exitCode: number | undefined): PlatformError {
-  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${exitReason(exitCode)}` };
+export function exitError(requestId: string, how: number | Termination | undefined): PlatformError {
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${exitReason(how)}` };
+}
+
+/**
+ * A custom runtime whose `bootstrap` cannot be started. Captured AWS payloads: `{"errorMessage": "RequestId: <id>
+ * Error: fork/exec /var/task/bootstrap: permission denied", "errorType": "Runtime.InvalidEntrypoint"}`
+ * (awslabs/aws-lambda-dart-runtime#20), `... exec format error` (awslabs/aws-lambda-powershell-runtime#23),
+ * `Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]` (softprops/serverless-rust#122).
+ */
+export function invalidEntrypointError(requestId: string, reason: string): PlatformError {
+  return { errorType: 'Runtime.InvalidEntrypoint', errorMessage: `RequestId: ${requestId} Error: ${reason}` };
+}
+
+/**
+ * Not an AWS error: this machine lacks what the function's runtime needs (no Python interpreter). It cannot happen
+ * on AWS, so it gets its own type instead of imitating one; the message says how to fix it.
+ */
+export function runtimeUnavailableError(message: string): PlatformError {
+  return { errorType: 'Preflight.RuntimeUnavailable', errorMessage: message };
 }
 
 export function outOfMemoryError(requestId: string): PlatformError {
   return { errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: ${exitReason(undefined)}` };
+}
+
+/** X-Ray's trace header as Lambda hands it to the runtime (Lambda-Runtime-Trace-Id); never sampled locally. */
+export function newTraceId(): string {
+  const r = randomBytes(20).toString('hex');
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(24)};Sampled=0`;
 }
 
 export function responseTooLargeError(limitBytes: number): PlatformError {
@@ -92,6 +147,16 @@ export function responseTooLargeError(limitBytes: number): PlatformError {
     errorType: 'Function.ResponseSizeTooLarge',
     errorMessage: `Response payload size exceeded maximum allowed payload size (${limitBytes} bytes).`,
   };
+}
+
+/**
+ * The error type RAPID records for what a runtime reported (Lambda-Runtime-Function-Error-Type): kept when it looks
+ * like `Runtime.X` or `Function.X`, else Runtime.Unknown / Function.Unknown (RIE internal/lambda/fatalerror).
+ */
+export function scrubErrorType(errorType: string | undefined): string {
+  const t = errorType ?? '';
+  if (/(Runtime|Function)\.[A-Z][a-zA-Z]+/.test(t)) return t;
+  return t.startsWith('Function.') ? 'Function.Unknown' : 'Runtime.Unknown';
 }
 
 /** The platform's log event when the runtime process ends during an invocation. */
@@ -134,7 +199,7 @@ export function logGroupName(functionName: string): string {
  * variables (which the function cannot override). The server's own environment is deliberately not inherited.
  */
 export function environmentVariables(spec: FunctionSpec, streamName: string): Record<string, string> {
-  return {
+  const vars: Record<string, string> = {
     // PATH stays the host's so child processes a handler spawns still find local tools.
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin/:/bin:/opt/bin',
     LANG: 'en_US.UTF-8',
@@ -155,4 +220,7 @@ export function environmentVariables(spec: FunctionSpec, streamName: string): Re
     LAMBDA_RUNTIME_DIR: '/var/runtime',
     TZ: ':UTC',
   };
+  // "AWS_EXECUTION_ENV ... not for custom runtimes" (LDG configuration-envvars.md, reserved variables).
+  if (spec.runtime.startsWith('provided')) delete vars.AWS_EXECUTION_ENV;
+  return vars;
 }

@@ -16,6 +16,8 @@ export interface InvokeMessage {
   /** The function timeout; the deadline (Lambda-Runtime-Deadline-Ms) counts from when the invocation starts. */
   timeoutMs: number;
   arn: string;
+  /** Lambda-Runtime-Trace-Id: the runtime exposes it as _X_AMZN_TRACE_ID during the invocation. */
+  traceId: string;
   /** Decoded client context JSON text (Lambda-Runtime-Client-Context), when the caller sent one. */
   clientContext?: string;
 }

@@ -1,17 +1,27 @@
 /**
- * The local Lambda runtime for Node.js functions: a pool of warm execution environments per function.
- * One invocation per environment at a time; a busy pool grows up to the function's concurrency limit, idle
- * environments are reclaimed, and a new codeVersion sends new invocations to fresh environments.
+ * The local Lambda runtime: a pool of warm execution environments per function. Node.js functions run in worker
+ * threads (environment.ts), Python and `provided.*` functions in child processes that talk to a Runtime API
+ * (process-environment.ts). One invocation per environment at a time; a busy pool grows up to the function's
+ * concurrency limit, idle environments are reclaimed, and a new codeVersion (or, for code served from a
+ * directory, an edit) sends new invocations to fresh environments.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
-import { Environment, type EnvironmentOwner } from './environment.js';
+import { AsyncInvoker, type AsyncInvokeOptions } from './async-invoke.js';
+import { CodeWatcher } from './code-watcher.js';
+import { Environment } from './environment.js';
+import type { LogEvent } from './log-store.js';
+import { LogOutput } from './log-output.js';
 import { TooManyRequestsError } from './platform.js';
-import type { FunctionSpec, InvokeRequest, InvokeResult, LogSink } from './spec.js';
+import type { EnvironmentOwner, PooledEnvironment } from './pooled-environment.js';
+import { ProcessEnvironment } from './process-environment.js';
+import { runtimeInfo, versionWarning } from './runtimes.js';
+import type { FunctionSpec, InvokeRequest, InvokeResult, LogSink, MessageSink } from './spec.js';
 
 export { TooManyRequestsError } from './platform.js';
-export type { FunctionSpec, InvokeRequest, InvokeResult, LogSink } from './spec.js';
+export type { LogEvent } from './log-store.js';
+export type { FunctionSpec, InvokeRequest, InvokeResult, LogSink, MessageSink } from './spec.js';
 
 export interface LambdaRuntimeOptions {
   /** Receives every log event of every function (platform lines, console output, raw writes). */
@@ -21,7 +31,7 @@ export interface LambdaRuntimeOptions {
   /**
    * Most environments one function may run at once on this machine. Invocations beyond it wait for a free
    * environment instead of failing: AWS would run them in parallel, and a laptop cannot hold a thousand
-   * environments. Default 32.
+   * environments. Default 32; a function with a larger reserved concurrency may use that many.
    */
   maxEnvironmentsPerFunction?: number;
   /**
@@ -35,6 +45,14 @@ export interface LambdaRuntimeOptions {
   scaleUpAfterMs?: number;
   /** Concurrent invocations across all functions before TooManyRequestsException (AWS's account default: 1000). */
   accountConcurrencyLimit?: number;
+  /** The runtime's own notices (version warnings, hot reloads, async retries) for the server's output. */
+  onMessage?: MessageSink;
+  /** Log events kept per function for recentLogs(). Default 1000. */
+  logEventsPerFunction?: number;
+  /** Asynchronous invocation retries; AWS's delays unless shortened (see async-invoke.ts). */
+  asyncInvoke?: AsyncInvokeOptions;
+  /** Quiet time after the last edit before a directory-served function reloads. Default 100 ms. */
+  hotReloadDebounceMs?: number;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -53,8 +71,8 @@ interface Waiter {
 class FunctionPool implements EnvironmentOwner {
   codeVersion: string | undefined;
   /** Idle environments, most recently used last: reusing the warmest keeps the others free to be reclaimed. */
-  readonly idleEnvs: Environment[] = [];
-  readonly all = new Set<Environment>();
+  readonly idleEnvs: PooledEnvironment[] = [];
+  readonly all = new Set<PooledEnvironment>();
   /** Invocations waiting for an environment, oldest first. */
   readonly waiters: Waiter[] = [];
   /** Invocations started and not yet finished (running or waiting), for reserved concurrency. */
@@ -64,9 +82,11 @@ class FunctionPool implements EnvironmentOwner {
 
   constructor(
     readonly onLog: LogSink | undefined,
-    readonly maxEnvironments: number,
+    /** The machine's cap, raised to the function's reserved concurrency when that is larger (set per invocation). */
+    public maxEnvironments: number,
     readonly eagerEnvironments: number,
     readonly scaleUpAfterMs: number,
+    readonly notice: (level: 'info' | 'warn', message: string) => void,
   ) {}
 
   closed = false;
@@ -91,8 +111,8 @@ class FunctionPool implements EnvironmentOwner {
   lastSpec: FunctionSpec | undefined;
 
   /** The busy environment that can take an invocation ahead of time with the least work queued, if any. */
-  prefetchTarget(): Environment | undefined {
-    let best: Environment | undefined;
+  prefetchTarget(): PooledEnvironment | undefined {
+    let best: PooledEnvironment | undefined;
     for (const env of this.all) if (env.canPrefetch() && (!best || env.load < best.load)) best = env;
     return best;
   }
@@ -129,7 +149,7 @@ class FunctionPool implements EnvironmentOwner {
     this.scaleTimer = undefined;
   }
 
-  idle(env: Environment): void {
+  idle(env: PooledEnvironment): void {
     const next = this.waiters[0];
     if (next && !env.retired && env.spec.codeVersion === next.spec.codeVersion) {
       this.waiters.shift();
@@ -155,7 +175,7 @@ class FunctionPool implements EnvironmentOwner {
     }
   }
 
-  released(env: Environment): void {
+  released(env: PooledEnvironment): void {
     this.all.delete(env);
     const i = this.idleEnvs.indexOf(env);
     if (i >= 0) this.idleEnvs.splice(i, 1);
@@ -167,8 +187,15 @@ class FunctionPool implements EnvironmentOwner {
     }
   }
 
-  start(spec: FunctionSpec): Environment {
-    const env = new Environment(spec, this);
+  start(spec: FunctionSpec): PooledEnvironment {
+    let env: PooledEnvironment;
+    if (runtimeInfo(spec.runtime).family === 'nodejs') {
+      const warning = versionWarning(spec.name, spec.runtime, 'Node.js', process.versions.node);
+      if (warning) this.notice('warn', warning);
+      env = new Environment(spec, this);
+    } else {
+      env = new ProcessEnvironment(spec, this);
+    }
     this.all.add(env);
     return env;
   }
@@ -194,7 +221,11 @@ class FunctionPool implements EnvironmentOwner {
 
 export class LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
-  private readonly onLog: LogSink | undefined;
+  private readonly logs: LogOutput;
+  private readonly onMessage: MessageSink;
+  private readonly warned = new Set<string>();
+  private readonly watcher: CodeWatcher;
+  private readonly async: AsyncInvoker;
   private readonly idleTimeoutMs: number;
   private readonly maxEnvironments: number;
   private readonly accountLimit: number;
@@ -205,7 +236,10 @@ export class LambdaRuntime {
   private closed = false;
 
   constructor(opts: LambdaRuntimeOptions = {}) {
-    this.onLog = opts.onLog;
+    this.logs = new LogOutput(opts.onLog, opts.logEventsPerFunction);
+    this.onMessage = opts.onMessage ?? (() => {});
+    this.watcher = new CodeWatcher(opts.hotReloadDebounceMs);
+    this.async = new AsyncInvoker((spec, req) => this.invoke(spec, req), (level, m) => this.onMessage(level, m), opts.asyncInvoke);
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.maxEnvironments = opts.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
     this.accountLimit = opts.accountConcurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
@@ -224,13 +258,17 @@ export class LambdaRuntime {
     if (this.closed) return Promise.reject(new Error('LambdaRuntime is closed'));
     let pool = this.pools.get(spec.name);
     if (!pool) {
-      pool = new FunctionPool(this.onLog, this.maxEnvironments, this.eagerEnvironments, this.scaleUpAfterMs);
+      pool = new FunctionPool(this.logs.write, this.maxEnvironments, this.eagerEnvironments, this.scaleUpAfterMs, (level, m) => this.notice(level, m));
       this.pools.set(spec.name, pool);
     }
+    if (spec.watchCode) this.watchCode(spec);
+    else this.watcher.unwatch(spec.name);
     if (pool.codeVersion !== spec.codeVersion) {
       if (pool.codeVersion !== undefined) void pool.retireAll();
       pool.codeVersion = spec.codeVersion;
     }
+    // Reserved concurrency is the user's explicit word on how many may run at once: honoured beyond the default cap.
+    pool.maxEnvironments = Math.max(this.maxEnvironments, spec.reservedConcurrency ?? 0);
     if (spec.reservedConcurrency !== undefined && pool.inFlight >= spec.reservedConcurrency) {
       return Promise.reject(new TooManyRequestsError('ReservedFunctionConcurrentInvocationLimitExceeded'));
     }
@@ -245,11 +283,35 @@ export class LambdaRuntime {
       return r;
     };
     pool.lastSpec = spec;
-    const requestId = randomUUID();
+    const requestId = req.requestId ?? randomUUID();
     const warm = pool.idleEnvs.pop();
     if (warm) return warm.run(req, requestId).then(done);
     if (pool.all.size < pool.eagerEnvironments) return pool.start(spec).run(req, requestId).then(done);
     return new Promise<InvokeResult>((resolve) => pool.enqueue({ since: performance.now(), spec, req, requestId, resolve })).then(done);
+  }
+
+  /**
+   * Queues an asynchronous invocation (Invoke with InvocationType Event) and returns its request id at once; the
+   * event runs, and is retried on failure, as Lambda's async queue would (async-invoke.ts). `lookup` gives the
+   * function as it is at each attempt, or undefined once it is deleted.
+   */
+  invokeAsync(functionName: string, lookup: () => FunctionSpec | undefined, req: InvokeRequest): string {
+    if (this.closed) throw new Error('LambdaRuntime is closed');
+    const requestId = req.requestId ?? randomUUID();
+    this.async.enqueue(functionName, lookup, { ...req, requestId });
+    return requestId;
+  }
+
+  /** The function's recent log events, oldest first (the console's view of its log group). */
+  recentLogs(functionName: string, limit?: number): LogEvent[] {
+    return this.logs.store.recent(functionName, limit);
+  }
+
+  /** Forgets a deleted function: its environments, its log events, its code watcher. */
+  async forget(functionName: string): Promise<void> {
+    this.watcher.unwatch(functionName);
+    this.logs.store.clear(functionName);
+    await this.retire(functionName);
   }
 
   /** Drop warm environments of a function (code or config changed, or function deleted). */
@@ -264,6 +326,9 @@ export class LambdaRuntime {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    this.async.close();
+    this.watcher.close();
+    this.logs.close();
     const stopping: Promise<void>[] = [];
     for (const pool of this.pools.values()) {
       // Nobody will serve them now; their callers' connections close with the server.
@@ -280,6 +345,25 @@ export class LambdaRuntime {
   stats(functionName: string): { environments: number; idle: number } {
     const pool = this.pools.get(functionName);
     return { environments: pool?.all.size ?? 0, idle: pool?.idleEnvs.length ?? 0 };
+  }
+
+  /** Hot reload: an edit in a directory-served function's code retires its environments (in-flight ones finish). */
+  private watchCode(spec: FunctionSpec): void {
+    this.watcher.watch(spec.name, spec.codeDirectory, () => {
+      const pool = this.pools.get(spec.name);
+      if (!pool || pool.all.size === 0) return;
+      this.notice('info', `function ${spec.name}: code changed in ${spec.codeDirectory}; the next invocation runs it in a fresh environment`);
+      void pool.retireAll();
+    });
+  }
+
+  /** Each distinct notice once per runtime: a warning repeated on every cold start would only be noise. */
+  private notice(level: 'info' | 'warn', message: string): void {
+    if (level === 'warn') {
+      if (this.warned.has(message)) return;
+      this.warned.add(message);
+    }
+    this.onMessage(level, message);
   }
 
   private reapIdle(): void {

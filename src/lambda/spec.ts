@@ -18,6 +18,11 @@ export interface FunctionSpec {
   region: string;
   /** Reserved concurrency; 0 throttles every invocation, as AWS does. */
   reservedConcurrency?: number;
+  /**
+   * The code is a directory the user edits in place: when its files change, new invocations go to fresh
+   * environments (hot reload) while invocations in flight finish on the old code.
+   */
+  watchCode?: boolean;
 }
 
 export interface InvokeRequest {
@@ -27,6 +32,8 @@ export interface InvokeRequest {
   logTail?: boolean;
   /** The X-Amz-Client-Context header value: base64 of a JSON object; the handler sees it parsed as context.clientContext. */
   clientContext?: string;
+  /** The request id to run under; retries of an asynchronous event keep the id of its first attempt, as Lambda does. */
+  requestId?: string;
 }
 
 export interface InvokeResult {
@@ -44,6 +51,11 @@ export interface InvokeResult {
 
 export interface LogSink {
   (functionName: string, line: string): void;
+}
+
+/** The runtime's own notices for the server's output (not part of any function's log): warnings, hot reloads. */
+export interface MessageSink {
+  (level: 'info' | 'warn', message: string): void;
 }
 
 /** Largest synchronous response AWS passes back: 6 MB + 100 bytes (aws-lambda-runtime-interface-emulator MaxPayloadSize). */

@@ -4,7 +4,6 @@
  * LogPatch.js): loads the handler once, then runs one invocation at a time with the same callback/promise/
  * empty-event-loop rules, console format and error reporting. Our own code, same observable behaviour.
  */
-import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -290,18 +289,13 @@ function parseJsonHeader(text: string | undefined, name: string): unknown {
   }
 }
 
-function traceHeader(): string {
-  const r = randomBytes(20).toString('hex');
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(24)};Sampled=0`;
-}
-
 function runInvocation(msg: InvokeMessage): void {
   activeId = msg.id;
   logRequestId = msg.id;
   phase = 'invoke';
   invokeStartedAt = performance.now();
   port.unref();
-  process.env._X_AMZN_TRACE_ID = traceHeader();
+  process.env._X_AMZN_TRACE_ID = msg.traceId;
 
   const [callback, callbackContext, markCompleted] = buildCallbackContext(msg.id);
   try {

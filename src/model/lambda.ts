@@ -41,4 +41,6 @@ export type CodeSource =
 export interface StoredFunction {
   configuration: FunctionConfiguration;
   code: CodeSource;
+  /** Reserved concurrency (PutFunctionConcurrency); absent when none is set. */
+  reservedConcurrency?: number;
 }

@@ -10,7 +10,7 @@ import { AwsError, isAwsError } from '../control/errors.js';
 import { newRequestId } from '../control/ids.js';
 import { DataPlane } from '../gateway/data-plane.js';
 import type { GatewayResult } from '../gateway/types.js';
-import { LambdaRuntime } from '../lambda/runtime.js';
+import { LambdaRuntime, type LambdaRuntimeOptions } from '../lambda/runtime.js';
 import { WireRouter, type WireRequest, type WireResponse } from '../wire/router.js';
 import { apiGatewayRoutes } from '../wire/apigateway.js';
 import { apiGatewayV2Routes } from '../wire/apigatewayv2.js';
@@ -25,6 +25,9 @@ import { LocalLambda } from './local-lambda.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { serveInspect } from './inspect.js';
 import { isLoopbackHost, isForeignBrowserRequest } from './local-only.js';
+import { EventHub } from './events.js';
+import { ConsoleSurface } from './console-surface.js';
+import { isSandboxHost, serveSandbox } from './console-sandbox.js';
 
 export interface ServerOptions {
   port?: number;
@@ -37,6 +40,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Idle Lambda environments are stopped after this long (default 10 minutes). */
   lambdaIdleTimeoutMs?: number;
+  /** More Lambda runtime settings (e.g. shorter async retry delays for tests). */
+  lambda?: Omit<LambdaRuntimeOptions, 'onLog' | 'onMessage' | 'idleTimeoutMs'>;
   /** JWKS locations (URL or file) for JWT issuers that cannot be discovered from here, by issuer. */
   jwks?: Record<string, string>;
   /** IAM users whose SigV4 signatures AWS_IAM methods accept (default: access key "test", secret "test"). */
@@ -67,7 +72,9 @@ const PATH_FORM = /^\/restapis\/([a-z0-9]+)\/([^/]+)\/_user_request_(\/.*)?$/;
 
 /** Starts the emulator: AWS wire API, data plane and internal endpoints on one port (default 127.0.0.1:4010). */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? consoleLogger();
+  // The console's live logs hear what the server logs.
+  const events = new EventHub();
+  const logger = events.tap(options.logger ?? consoleLogger());
   const host = options.host ?? '127.0.0.1';
   let tempDir: string | undefined;
   let store: Store;
@@ -83,10 +90,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const control = new ControlPlane(store, { codeRoot, ...(options.region ? { region: options.region } : {}) });
   const runtime = new LambdaRuntime({
+    ...options.lambda,
     onLog: (fn, line) => logger.lambda(fn, line),
+    onMessage: (level, message) => (level === 'warn' ? logger.warn(message) : logger.info(message)),
     ...(options.lambdaIdleTimeoutMs !== undefined ? { idleTimeoutMs: options.lambdaIdleTimeoutMs } : {}),
   });
   const lambda = new LocalLambda(control.functions, runtime);
+  events.watch(control.events);
   control.events.on((e) => {
     if (e.kind === 'function') {
       lambda.forget(e.name);
@@ -115,6 +125,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, apiGatewayExportRoutes(control, new WireRouter())))));
 
   let port = 0;
+  const consoleSurface = new ConsoleSurface({ control, runtime, gateway: gatewayDeps, port: () => port }, events);
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       logger.error(`unexpected error serving ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
@@ -158,7 +169,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return sendResult(res, result);
     }
 
+    // The playground's sandbox pages: another origin on this port (http://{name}.localhost), nothing else there.
+    if (isSandboxHost(hostHeader)) return serveSandbox(req, res, port);
     if (path === '/_preflight/api/inspect') return serveInspect(req, res, control, rawQuery);
+    if (consoleSurface.handles(path)) return consoleSurface.serve(req, res, path, rawQuery);
     if (path === '/_preflight/health') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', version: 1 }));
@@ -279,7 +293,7 @@ function sendWire(res: http.ServerResponse, r: WireResponse): void {
  */
 function errorResponse(path: string, e: AwsError): WireResponse {
   const headers = { 'x-amzn-ErrorType': e.type };
-  if (path.startsWith('/2015-03-31/')) {
+  if (/^\/20\d\d-\d\d-\d\d\/functions/.test(path)) {
     if (e.type === 'ValidationException') return { status: e.status, headers, body: { message: e.message } };
     if (e.type === 'ResourceNotFoundException') return { status: e.status, headers, body: { Type: 'User', Message: e.message } };
     const reason = (e as AwsError & { reason?: string }).reason;

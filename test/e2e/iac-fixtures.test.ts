@@ -151,9 +151,7 @@ test('SAM Api with auth: authorizers, API key and usage plan created as SAM desc
   assertRestRoundTrip(orders.apiId);
 });
 
-// TEMPORARY: these two use python3.12 handlers; the Python runtime lands with the Lambda runtimes work.
-const NEEDS_PYTHON = { skip: 'needs the Python runtime (issue 4, landing next)' };
-test('implicit APIs: ServerlessRestApi (Prod) and ServerlessHttpApi ($default), inline code, a zip, an unknown type', NEEDS_PYTHON, async () => {
+test('implicit APIs: ServerlessRestApi (Prod) and ServerlessHttpApi ($default), inline code, a zip, an unknown type', async () => {
   const r = await load('sam-implicit/template.yaml');
   assert.ok(r.diagnostics.some((d) => d.severity === 'warning' && d.message.includes('AWS::SQS::Queue') && d.location?.line === 51));
   const rest = api(r, 'ServerlessRestApi');
@@ -227,7 +225,7 @@ test('raw CloudFormation REST API (JSON): MOCK, Lambda proxy, gateway response, 
   assertRestRoundTrip(a.apiId);
 });
 
-test('raw AWS::ApiGatewayV2 HTTP API (YAML): JWT route enforced, named stage from an explicit deployment', NEEDS_PYTHON, async () => {
+test('raw AWS::ApiGatewayV2 HTTP API (YAML): JWT route enforced, named stage from an explicit deployment', async () => {
   const r = await load('cfn-httpapi/template.yaml');
   const a = api(r, 'Api');
   let res = await callApi(server, a.apiId, '/live/hello');

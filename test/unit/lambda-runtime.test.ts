@@ -413,6 +413,15 @@ describe('crashes never reach the server', () => {
     });
     assert.equal((await invoke(spec('cjs', 'index.handler'))).body.invocations, 1, 'the server still runs functions');
   });
+  it('a handler flooding its output is ended by its timeout, and other functions keep running meanwhile', async () => {
+    const s = spec('cjs', 'index.flood', { timeoutSeconds: 1 });
+    const flooding = invoke(s);
+    assert.equal((await invoke(spec('cjs', 'index.handler'), { during: 'flood' })).body.invocations, 1);
+    const { result } = await flooding;
+    assert.equal(errorBody(result).errorType, 'Sandbox.Timedout');
+    // The platform's lines are never among the ones the server's output leaves out (log-output.ts).
+    assert.match((logs.get(s.name) ?? []).at(-1) ?? '', new RegExp(`^REPORT RequestId: ${result.requestId}\\t.*\\tStatus: timeout$`));
+  });
 });
 
 describe('timeouts', () => {
@@ -676,6 +685,27 @@ describe('logs (CloudWatch format)', () => {
   it('omits logTail unless asked', async () => {
     const { result } = await invoke(spec('cjs', 'index.handler'));
     assert.equal(result.logTail, undefined);
+  });
+});
+
+describe('runtime identifiers', () => {
+  it('runs nodejs18.x..nodejs24.x on the local Node.js, warning once per function when the major version differs', async () => {
+    const messages: string[] = [];
+    const rt = new LambdaRuntime({ onMessage: (level, m) => messages.push(`${level} ${m}`) });
+    try {
+      const local = process.versions.node;
+      const other = Number(local.split('.')[0]) === 22 ? 'nodejs20.x' : 'nodejs22.x';
+      const s = spec('cjs', 'index.handler', { name: 'node-version', runtime: other });
+      await rt.invoke(s, { payload: '{}' });
+      await rt.invoke({ ...s, codeVersion: '2' }, { payload: '{}' });
+      assert.deepEqual(messages, [
+        `warn function node-version declares ${other} but runs on the local Node.js ${local}: code that depends on the version may behave differently than on AWS`,
+      ]);
+      await rt.invoke(spec('cjs', 'index.handler', { runtime: `nodejs${local.split('.')[0]}.x` }), { payload: '{}' });
+      assert.equal(messages.length, 1, 'no warning when the major versions agree');
+    } finally {
+      await rt.close();
+    }
   });
 });
 

@@ -19,6 +19,9 @@ import {
   type WithCorsOptions,
 } from '../../src/lib/lambda.js';
 
+// Seeded, so a failure reproduces on every run and machine (change the seed to explore).
+fc.configureGlobal({ seed: 20261125 });
+
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
 

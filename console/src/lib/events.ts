@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import type { ServerEvent } from '../../../src/server/events.js';
+
+export type Connection = 'connecting' | 'open' | 'lost';
+
+type Listener = (e: ServerEvent) => void;
+
+/**
+ * One EventSource for the whole console. EventSource reconnects by itself (the server asks for 1 s); when the browser
+ * gives up (readyState CLOSED) we open a new one. A different server id after a reconnect means preflight restarted:
+ * views refetch everything, since nothing they hold can be trusted.
+ */
+class ServerEvents {
+  connection: Connection = 'connecting';
+  serverId: string | undefined;
+  /** Bumped when the server restarted or we reconnected after a loss: views reload on it. */
+  generation = 0;
+  private source: EventSource | undefined;
+  private readonly listeners = new Set<Listener>();
+  private readonly stateListeners = new Set<() => void>();
+  private wasLost = false;
+
+  start(): void {
+    if (this.source) return;
+    const source = new EventSource('/_preflight/events');
+    this.source = source;
+    source.addEventListener('hello', (e) => {
+      const { serverId } = JSON.parse((e as MessageEvent<string>).data) as { serverId: string };
+      const restarted = this.serverId !== undefined && this.serverId !== serverId;
+      this.serverId = serverId;
+      if (restarted || this.wasLost) this.generation++;
+      this.wasLost = false;
+      this.set('open');
+    });
+    for (const type of ['control', 'log', 'execution'] as const) {
+      source.addEventListener(type, (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data) as never;
+        for (const l of this.listeners) l({ type, data } as ServerEvent);
+      });
+    }
+    source.onerror = () => {
+      this.wasLost = true;
+      this.set('lost');
+      if (source.readyState === EventSource.CLOSED) {
+        this.source = undefined;
+        setTimeout(() => this.start(), 2000);
+      }
+    };
+  }
+
+  on(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  onState(l: () => void): () => void {
+    this.stateListeners.add(l);
+    return () => this.stateListeners.delete(l);
+  }
+
+  private set(c: Connection): void {
+    this.connection = c;
+    for (const l of this.stateListeners) l();
+  }
+}
+
+export const serverEvents = new ServerEvents();
+
+export function useConnection(): { connection: Connection; generation: number } {
+  const [state, setState] = useState({ connection: serverEvents.connection, generation: serverEvents.generation });
+  useEffect(() => serverEvents.onState(() => setState({ connection: serverEvents.connection, generation: serverEvents.generation })), []);
+  return state;
+}
+
+export function useServerEvent(listener: Listener, deps: unknown[]): void {
+  useEffect(() => serverEvents.on(listener), deps);
+}
