@@ -1,10 +1,18 @@
 import { z } from 'zod';
 import type { Store } from '../store/db.js';
-import type { ApiSnapshot, Deployment, Stage } from '../model/restapi.js';
+import { CACHE_CLUSTER_SIZES, type ApiSnapshot, type Deployment, type Stage } from '../model/restapi.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { newDeploymentId } from './ids.js';
 import { type PatchOperation, patchMap, pathSegments, requireValue, parseBooleanValue, unsupportedPatch } from './patch.js';
+import {
+  invalidStagePath,
+  parseCacheClusterSize,
+  parseMethodSettingKey,
+  parseMethodSettingPath,
+  patchMethodSetting,
+  removeMethodSetting,
+} from './method-settings.js';
 import { nowSeconds, paginate, type Page, type RestApiService } from './rest-apis.js';
 import { parseInput, stringMap } from './validate.js';
 import type { RestApiParts } from './rest-api-parts.js';
@@ -13,11 +21,17 @@ const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 const VARIABLE_VALUE = /^[A-Za-z0-9\-._~:/?#&=,]{1,512}$/;
 
+// The stage cache's capacity, an enum in the AWS model (botocore apigateway CacheClusterSize).
+const cacheClusterSize = z.enum(CACHE_CLUSTER_SIZES);
+
 const createDeploymentInput = z.object({
   stageName: z.string().optional(),
   stageDescription: z.string().optional(),
   description: z.string().optional(),
   variables: stringMap.optional(),
+  cacheClusterEnabled: z.boolean().optional(),
+  cacheClusterSize: cacheClusterSize.optional(),
+  tracingEnabled: z.boolean().optional(),
 });
 
 const createStageInput = z.object({
@@ -26,7 +40,13 @@ const createStageInput = z.object({
   description: z.string().optional(),
   variables: stringMap.optional(),
   tags: stringMap.optional(),
+  cacheClusterEnabled: z.boolean().optional(),
+  cacheClusterSize: cacheClusterSize.optional(),
+  tracingEnabled: z.boolean().optional(),
 });
+
+/** Called when a stage's cache must be emptied: FlushStageCache, the cache deleted, resized, or its stage deleted. */
+export type StageCacheFlushListener = (apiId: string, stageName: string) => void;
 
 export interface StageStatus {
   stageName: string;
@@ -43,6 +63,7 @@ export interface StageStatus {
 export class DeploymentService {
   /** Set by the ControlPlane: a deployment freezes the API's authorizers, validators and models too. */
   parts?: RestApiParts;
+  private readonly cacheFlushListeners = new Set<StageCacheFlushListener>();
 
   constructor(
     private readonly store: Store,
@@ -100,11 +121,15 @@ export class DeploymentService {
           existing.lastUpdatedDate = deployment.createdDate;
           if (v.variables) existing.variables = { ...(existing.variables ?? {}), ...v.variables };
           if (v.stageDescription !== undefined) existing.description = v.stageDescription;
+          if (v.tracingEnabled !== undefined) existing.tracingEnabled = v.tracingEnabled;
+          this.setCacheCluster(apiId, existing, v.cacheClusterEnabled, v.cacheClusterSize);
           this.saveStage(apiId, existing, false);
         } else {
           const stage = newStage(v.stageName, deployment.id);
           if (v.stageDescription !== undefined) stage.description = v.stageDescription;
           if (v.variables && Object.keys(v.variables).length) stage.variables = v.variables;
+          if (v.tracingEnabled !== undefined) stage.tracingEnabled = v.tracingEnabled;
+          this.setCacheCluster(apiId, stage, v.cacheClusterEnabled, v.cacheClusterSize);
           this.saveStage(apiId, stage, true);
         }
       }
@@ -176,6 +201,8 @@ export class DeploymentService {
       if (v.description !== undefined) stage.description = v.description;
       if (v.variables && Object.keys(v.variables).length) stage.variables = v.variables;
       if (v.tags && Object.keys(v.tags).length) stage.tags = v.tags;
+      if (v.tracingEnabled !== undefined) stage.tracingEnabled = v.tracingEnabled;
+      this.setCacheCluster(apiId, stage, v.cacheClusterEnabled, v.cacheClusterSize);
       this.saveStage(apiId, stage, true);
       return stage;
     });
@@ -206,45 +233,116 @@ export class DeploymentService {
     return rows.map((r) => JSON.parse(r.doc) as Stage);
   }
 
+  /**
+   * UpdateStage: the paths AWS lists in its own error for an unknown one, with method settings keyed and defaulted
+   * as AWS keys and defaults them (see method-settings.ts). Every operation is checked before anything is saved.
+   */
   updateStage(apiId: string, stageName: string, ops: PatchOperation[]): Stage {
     return this.apis.mutate(apiId, () => {
       const stage = this.getStage(apiId, stageName);
-      const allowed = ['/deploymentId', '/description', '/variables/{name}', '/tracingEnabled', '/cacheClusterEnabled'];
+      const methodSettings = { ...stage.methodSettings };
+      let cacheEnabled: boolean | undefined;
+      let cacheSize: Stage['cacheClusterSize'];
       for (const op of ops) {
-        const [field, ...rest] = pathSegments(op.path);
-        switch (field) {
-          case 'deploymentId': {
+        switch (op.path) {
+          case '/deploymentId': {
             const id = requireValue(op);
-            this.getDeployment(apiId, id);
+            // AWS's text for a deployment that does not exist (LocalStack AWS-validated snapshot
+            // test_apigateway_canary "update-stage-no-deployment"), as CreateStage answers.
+            if (!this.db.prepare('SELECT 1 FROM deployments WHERE api_id = ? AND id = ?').get(apiId, id)) throw badRequest('Deployment id does not exist');
             stage.deploymentId = id;
-            break;
+            continue;
           }
-          case 'description':
+          case '/description':
             if (op.op === 'remove') delete stage.description;
             else stage.description = requireValue(op);
-            break;
-          case 'variables': {
-            const name = rest.join('/');
-            const next = patchMap(stage.variables, name, op, requireValue);
-            if (next) checkVariables(next);
-            if (next) stage.variables = next;
-            else delete stage.variables;
-            break;
-          }
-          case 'tracingEnabled':
+            continue;
+          case '/tracingEnabled':
             stage.tracingEnabled = parseBooleanValue(op);
-            break;
-          case 'cacheClusterEnabled':
-            stage.cacheClusterEnabled = parseBooleanValue(op);
-            break;
-          default:
-            unsupportedPatch(op, allowed);
+            continue;
+          case '/cacheClusterEnabled':
+            cacheEnabled = parseBooleanValue(op);
+            continue;
+          case '/cacheClusterSize':
+            cacheSize = parseCacheClusterSize(requireValue(op), op.path);
+            continue;
+          case '/clientCertificateId':
+            if (op.op === 'remove' || !op.value) delete stage.clientCertificateId;
+            else stage.clientCertificateId = op.value;
+            continue;
         }
+        if (op.path === '/accessLogSettings' || op.path.startsWith('/accessLogSettings/')) {
+          patchAccessLogSettings(stage, op);
+          continue;
+        }
+        if (op.path.startsWith('/variables/')) {
+          const name = pathSegments(op.path).slice(1).join('/');
+          const next = patchMap(stage.variables, name, op, requireValue);
+          if (next) checkVariables(next);
+          if (next) stage.variables = next;
+          else delete stage.variables;
+          continue;
+        }
+        const setting = parseMethodSettingPath(op.path);
+        if (setting && op.op !== 'remove') {
+          patchMethodSetting(methodSettings, setting.key, setting.setting, op);
+          continue;
+        }
+        const key = op.op === 'remove' ? parseMethodSettingKey(op.path) : undefined;
+        if (key !== undefined) {
+          removeMethodSetting(methodSettings, key);
+          continue;
+        }
+        throw invalidStagePath(op.path);
       }
+      stage.methodSettings = methodSettings;
+      this.setCacheCluster(apiId, stage, cacheEnabled, cacheSize);
       stage.lastUpdatedDate = nowSeconds();
       this.saveStage(apiId, stage, false);
       return stage;
     });
+  }
+
+  /**
+   * FlushStageCache: empties the stage's response cache. AWS reports FLUSH_IN_PROGRESS for a couple of minutes and
+   * then AVAILABLE (AGDG api-gateway-caching, "Flush the API stage cache"); a local flush is done at once.
+   */
+  flushStageCache(apiId: string, stageName: string): void {
+    this.getStage(apiId, stageName);
+    this.notifyCacheFlush(apiId, stageName);
+  }
+
+  /** Registers what empties a stage's cache (the data plane's stage cache); returns the unregistration. */
+  onStageCacheFlush(listener: StageCacheFlushListener): () => void {
+    this.cacheFlushListeners.add(listener);
+    return () => this.cacheFlushListeners.delete(listener);
+  }
+
+  private notifyCacheFlush(apiId: string, stageName: string): void {
+    for (const l of this.cacheFlushListeners) l(apiId, stageName);
+  }
+
+  /**
+   * Turns the stage cache on or off and sizes it. AWS creates a cache instance in about four minutes
+   * (CREATE_IN_PROGRESS, then AVAILABLE) and deletes it the same way (DELETE_IN_PROGRESS); a local cache is there
+   * at once, so the status goes straight to AVAILABLE or NOT_AVAILABLE, as LocalStack and moto do. The size
+   * defaults to 0.5 GB once enabled (AWS CLI get-stage example; moto). Resizing replaces the instance and "all
+   * existing cached data is deleted"; disabling deletes it (AGDG api-gateway-caching).
+   */
+  private setCacheCluster(apiId: string, stage: Stage, enabled: boolean | undefined, size: Stage['cacheClusterSize']): void {
+    const wasEnabled = stage.cacheClusterEnabled;
+    const oldSize = stage.cacheClusterSize;
+    if (size !== undefined) stage.cacheClusterSize = size;
+    if (enabled !== undefined) stage.cacheClusterEnabled = enabled;
+    if (stage.cacheClusterEnabled) {
+      stage.cacheClusterSize ??= '0.5';
+      stage.cacheClusterStatus = 'AVAILABLE';
+    } else {
+      stage.cacheClusterStatus = 'NOT_AVAILABLE';
+    }
+    const deleted = wasEnabled && !stage.cacheClusterEnabled;
+    const resized = wasEnabled && stage.cacheClusterEnabled && oldSize !== stage.cacheClusterSize;
+    if (deleted || resized) this.notifyCacheFlush(apiId, stage.stageName);
   }
 
   deleteStage(apiId: string, stageName: string): void {
@@ -252,6 +350,8 @@ export class DeploymentService {
       this.getStage(apiId, stageName);
       this.db.prepare('DELETE FROM stages WHERE api_id = ? AND stage_name = ?').run(apiId, stageName);
     });
+    // The stage's cache goes with it: a new stage of the same name starts empty.
+    this.notifyCacheFlush(apiId, stageName);
   }
 
   /** Whether each stage serves the API as it is now, or an older deployment of it. */
@@ -297,6 +397,25 @@ function newStage(stageName: string, deploymentId: string): Stage {
     createdDate: now,
     lastUpdatedDate: now,
   };
+}
+
+/**
+ * Access log settings: add or replace `/accessLogSettings/destinationArn` or `/format`, remove only the whole
+ * `/accessLogSettings`. AWS's texts (LocalStack AWS-validated snapshot test_stage_access_log_settings_validation).
+ */
+function patchAccessLogSettings(stage: Stage, op: PatchOperation): void {
+  if (op.op === 'remove') {
+    if (op.path !== '/accessLogSettings') {
+      throw badRequest(`Cannot remove method setting ${op.path.slice(1)} because there is no method setting for this method `);
+    }
+    delete stage.accessLogSettings;
+    return;
+  }
+  if (op.op !== 'add' && op.op !== 'replace') unsupportedPatch(op, ['/accessLogSettings/destinationArn', '/accessLogSettings/format']);
+  const field = op.path === '/accessLogSettings/destinationArn' ? 'destinationArn' : op.path === '/accessLogSettings/format' ? 'format' : undefined;
+  if (!field) throw badRequest('Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]');
+  if (!op.value) throw badRequest('Access Log value must not be empty');
+  stage.accessLogSettings = { ...(stage.accessLogSettings ?? {}), [field]: op.value };
 }
 
 function checkStageName(name: string): void {

@@ -2,6 +2,7 @@ import type { ControlPlane } from '../control/index.js';
 import { newRequestId } from '../control/ids.js';
 import { compileApi, type CompiledApi } from './rest/compile.js';
 import type { StageView } from './rest/context.js';
+import { stageSettingsView } from './rest/stage-settings.js';
 import { executeRest, type RestDeps } from './rest/execute.js';
 import { compileHttpApi, type CompiledHttpApi } from './http/compile.js';
 import type { HttpStageView } from './http/context.js';
@@ -128,7 +129,12 @@ export class DataPlane {
         const loaded = this.control.deployments.loadSnapshot(apiId, stage.deploymentId);
         return loaded ? compileApi(loaded.snapshot, stage.deploymentId) : undefined;
       }) as CompiledApi | undefined;
-      if (api) result = { api, view: { name: stage.stageName, deploymentId: stage.deploymentId, variables: stage.variables ?? {} } };
+      if (api) {
+        result = {
+          api,
+          view: { name: stage.stageName, deploymentId: stage.deploymentId, variables: stage.variables ?? {}, settings: stageSettingsView(stage) },
+        };
+      }
     }
     remember(entry.stages, stageName, result);
     return result;

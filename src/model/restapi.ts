@@ -104,14 +104,54 @@ export interface Deployment {
   createdDate: number;
 }
 
+/** Stage cache capacities in GB, as the wire API spells them (botocore CacheClusterSize enum). */
+export const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+export type CacheClusterSize = (typeof CACHE_CLUSTER_SIZES)[number];
+export type CacheClusterStatus = 'CREATE_IN_PROGRESS' | 'AVAILABLE' | 'DELETE_IN_PROGRESS' | 'NOT_AVAILABLE' | 'FLUSH_IN_PROGRESS';
+
+/** What a stage does with a client's `Cache-Control: max-age=0` when the caller may not invalidate the cache. */
+export const UNAUTHORIZED_CACHE_CONTROL_HEADER_STRATEGIES = ['FAIL_WITH_403', 'SUCCEED_WITH_RESPONSE_HEADER', 'SUCCEED_WITHOUT_RESPONSE_HEADER'] as const;
+export type UnauthorizedCacheControlHeaderStrategy = (typeof UNAUTHORIZED_CACHE_CONTROL_HEADER_STRATEGIES)[number];
+export const LOGGING_LEVELS = ['OFF', 'ERROR', 'INFO'] as const;
+export type LoggingLevel = (typeof LOGGING_LEVELS)[number];
+
+/**
+ * One entry of Stage.methodSettings, keyed "{resourcePath}/{httpMethod}" with the path's slashes escaped as AWS
+ * keeps them ("~1pets/GET"), or the wildcard key (star, slash, star) for every method. Every field is present once
+ * the entry exists.
+ */
+export interface MethodSetting {
+  metricsEnabled: boolean;
+  /** Present only once set. */
+  loggingLevel?: LoggingLevel;
+  dataTraceEnabled: boolean;
+  /** Negative: no stage-level limit (Terraform's -1). */
+  throttlingBurstLimit: number;
+  throttlingRateLimit: number;
+  cachingEnabled: boolean;
+  cacheTtlInSeconds: number;
+  cacheDataEncrypted: boolean;
+  requireAuthorizationForCacheControl: boolean;
+  unauthorizedCacheControlHeaderStrategy: UnauthorizedCacheControlHeaderStrategy;
+}
+
+export interface AccessLogSettings {
+  format?: string;
+  destinationArn?: string;
+}
+
 export interface Stage {
   stageName: string;
   deploymentId: string;
   description?: string;
   variables?: Record<string, string>;
+  clientCertificateId?: string;
   cacheClusterEnabled: boolean;
-  cacheClusterStatus: string;
-  methodSettings: Record<string, unknown>;
+  /** Present once a size was given or the cache was enabled (AWS then reports "0.5"). */
+  cacheClusterSize?: CacheClusterSize;
+  cacheClusterStatus: CacheClusterStatus;
+  methodSettings: Record<string, MethodSetting>;
+  accessLogSettings?: AccessLogSettings;
   tracingEnabled: boolean;
   tags?: Record<string, string>;
   createdDate: number;

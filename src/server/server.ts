@@ -18,6 +18,8 @@ import { apiGatewaySecurityRoutes } from '../wire/apigateway-security.js';
 import { apiGatewayExportRoutes, importRestApiWire, isImportRequest } from '../wire/apigateway-export.js';
 import { AuthorizerCache } from '../gateway/http/authorize.js';
 import { UsageEnforcer } from '../gateway/rest/usage.js';
+import { StageCache } from '../gateway/rest/stage-cache.js';
+import { StageThrottle } from '../gateway/rest/stage-throttle.js';
 import { JwksResolver } from '../auth/jwks.js';
 import { LOCAL_ISSUER, localJwks } from '../auth/local-issuer.js';
 import { lambdaRoutes } from '../wire/lambda.js';
@@ -114,6 +116,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     cache: new AuthorizerCache(),
     region: control.functions.region,
     usage,
+    stageThrottle: new StageThrottle(),
+    stageCache: new StageCache(control.events, control.deployments),
     iamCredentials: new Map(
       (options.iamUsers ?? DEFAULT_IAM_USERS).map((u) => [
         u.accessKeyId,

@@ -1,6 +1,6 @@
 import type { ControlPlane } from '../control/index.js';
 import { validatePatchOperations } from '../control/patch.js';
-import type { Page } from '../control/rest-apis.js';
+import { paginate, type Page } from '../control/rest-apis.js';
 import { readJson } from './json-body.js';
 import { WireRouter, type WireRequest, type WireResponse } from './router.js';
 
@@ -52,16 +52,29 @@ export function apiGatewaySecurityRoutes(control: ControlPlane, router: WireRout
       return accepted();
     })
     // ---- API keys
-    .add('POST', '/apikeys', (req) => created(apiKeys.createApiKey(readJson(req))))
+    .add('POST', '/apikeys', (req) => {
+      // ImportApiKeys shares the path: POST /apikeys?mode=import&format=csv[&failonwarnings=true] with the file as the
+      // body, answered 201 {"ids": [...], "warnings": [...]} (botocore apigateway ImportApiKeys, ApiKeyIds).
+      if (req.query.get('mode') === 'import') {
+        return created(apiKeys.importApiKeys(req.body.toString('utf8'), req.query.get('format'), req.query.get('failonwarnings') === 'true'));
+      }
+      return created(wireApiKey(apiKeys.createApiKey(readJson(req))));
+    })
     .add('GET', '/apikeys', (req) => {
-      const o: { includeValues?: boolean; nameQuery?: string; position?: string; limit?: number } = { ...pageOpts(req) };
+      const o: { includeValues?: boolean; nameQuery?: string; customerId?: string; position?: string; limit?: number } = { ...pageOpts(req) };
       if (req.query.get('includeValues') === 'true') o.includeValues = true;
       const name = req.query.get('name');
       if (name) o.nameQuery = name;
-      return page(apiKeys.getApiKeys(o));
+      const customerId = req.query.get('customerId');
+      if (customerId) o.customerId = customerId;
+      const p = apiKeys.getApiKeys(o);
+      return page({ ...p, items: p.items.map(wireApiKey) });
     })
-    .add('GET', '/apikeys/{api_key}', (req, p) => ok(apiKeys.getApiKey(p['api_key']!, req.query.get('includeValue') === 'true')))
-    .add('PATCH', '/apikeys/{api_key}', (req, p) => ok(apiKeys.updateApiKey(p['api_key']!, patch(req))))
+    // UpdateApiKey answers "tags": {} when there are none, CreateApiKey and list items do not (LocalStack
+    // AWS-validated snapshots test_apigateway_extended update-api-key-name, create-api-key, get-api-keys).
+    // GetApiKey's "tags": {} is inferred from that and from GetUsagePlan (not recorded).
+    .add('GET', '/apikeys/{api_key}', (req, p) => ok(withTags(wireApiKey(apiKeys.getApiKey(p['api_key']!, req.query.get('includeValue') === 'true')))))
+    .add('PATCH', '/apikeys/{api_key}', (req, p) => ok(withTags(wireApiKey(apiKeys.updateApiKey(p['api_key']!, patch(req))))))
     .add('DELETE', '/apikeys/{api_key}', (_r, p) => {
       apiKeys.deleteApiKey(p['api_key']!);
       return accepted();
@@ -72,17 +85,37 @@ export function apiGatewaySecurityRoutes(control: ControlPlane, router: WireRout
       const keyId = req.query.get('keyId');
       return page(apiKeys.getUsagePlans({ ...pageOpts(req), ...(keyId ? { keyId } : {}) }));
     })
-    .add('GET', '/usageplans/{plan_id}', (_r, p) => ok(apiKeys.getUsagePlan(p['plan_id']!)))
-    .add('PATCH', '/usageplans/{plan_id}', (req, p) => ok(apiKeys.updateUsagePlan(p['plan_id']!, patch(req))))
+    // GetUsagePlan and UpdateUsagePlan answer "tags": {} when there are none; CreateUsagePlan and GetUsagePlans items
+    // do not (LocalStack AWS-validated snapshot test_apigateway_common test_usage_plan_crud).
+    .add('GET', '/usageplans/{plan_id}', (_r, p) => ok(withTags(apiKeys.getUsagePlan(p['plan_id']!))))
+    .add('PATCH', '/usageplans/{plan_id}', (req, p) => ok(withTags(apiKeys.updateUsagePlan(p['plan_id']!, patch(req)))))
     .add('DELETE', '/usageplans/{plan_id}', (_r, p) => {
       apiKeys.deleteUsagePlan(p['plan_id']!);
       return accepted();
     })
-    .add('POST', '/usageplans/{plan_id}/keys', (req, p) => created(apiKeys.createUsagePlanKey(p['plan_id']!, readJson(req))))
-    .add('GET', '/usageplans/{plan_id}/keys', (_r, p) => ok({ item: apiKeys.getUsagePlanKeys(p['plan_id']!) }))
+    .add('POST', '/usageplans/{plan_id}/keys', (req, p) => created(wireApiKey(apiKeys.createUsagePlanKey(p['plan_id']!, readJson(req)))))
+    .add('GET', '/usageplans/{plan_id}/keys', (req, p) => {
+      const keys = apiKeys.getUsagePlanKeys(p['plan_id']!, req.query.get('name') ?? undefined).map(wireApiKey);
+      return page(paginate(keys, pageOpts(req)));
+    })
+    .add('GET', '/usageplans/{plan_id}/keys/{key_id}', (_r, p) => ok(wireApiKey(apiKeys.getUsagePlanKey(p['plan_id']!, p['key_id']!))))
     .add('DELETE', '/usageplans/{plan_id}/keys/{key_id}', (_r, p) => {
       apiKeys.deleteUsagePlanKey(p['plan_id']!, p['key_id']!);
       return accepted();
     });
   return router;
+}
+
+/**
+ * A key without a name is answered without "name" (AWS leaves it out when it was not given or given as "":
+ * LocalStack AWS-validated snapshot test_apigateway_extended test_create_api_key_with_invalid_name).
+ */
+function wireApiKey<T extends { name: string }>(k: T): Omit<T, 'name'> & { name?: string } {
+  if (k.name !== '') return k;
+  const { name: _empty, ...rest } = k;
+  return rest;
+}
+
+function withTags<T extends { tags?: Record<string, string> }>(x: T): T & { tags: Record<string, string> } {
+  return { ...x, tags: x.tags ?? {} };
 }

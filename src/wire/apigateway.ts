@@ -140,6 +140,11 @@ export function apiGatewayRoutes(control: ControlPlane, router: WireRouter = new
       deployments.deleteStage(p['restapi_id']!, p['stage_name']!);
       return { status: 202 };
     })
+    // FlushStageCache: 202 with no body (botocore apigateway model).
+    .add('DELETE', '/restapis/{restapi_id}/stages/{stage_name}/cache/data', (_req, p) => {
+      deployments.flushStageCache(p['restapi_id']!, p['stage_name']!);
+      return { status: 202 };
+    })
     // ---- gateway responses
     .add('GET', '/restapis/{restapi_id}/gatewayresponses', (_req, p) => ok({ item: apis.getGatewayResponses(p['restapi_id']!) }))
     .add('PUT', '/restapis/{restapi_id}/gatewayresponses/{response_type}', (req, p) =>

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { mintToken } from '../../src/auth/local-issuer.js';
+import { lintApi } from '../../src/lint/index.js';
 import { corsMessage, fetchFromPage, launchChromium, startPageServer } from '../helpers/browser.js';
 import { lambdaUri, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
 
@@ -127,13 +128,14 @@ test('(c) Authorization under Access-Control-Allow-Headers: * — what the insta
   // name. Chromium 156 on this machine lets the request through anyway, with only a deprecation issue (recorded here
   // so an upgrade that starts blocking it fails this test); spec-following browsers block it, which is why
   // `preflight lint` warns (PF006).
-  const api = restApi('wild', { authorizationType: 'NONE' }, '*');
+  const api = restApi('wild', { authorizationType: 'COGNITO_USER_POOLS' }, '*');
+  const token = await mintToken(server.control.store, { sub: 'ada', issuer: POOL_ISSUER, claims: { token_use: 'id' } });
   const version = browser.version();
   const cdp = await page.context().newCDPSession(page);
   const issues: unknown[] = [];
   cdp.on('Audits.issueAdded', (e) => issues.push(e.issue));
   await cdp.send('Audits.enable');
-  const r = await fetchFromPage(page, api.url, { headers: { Authorization: 'Bearer x' } });
+  const r = await fetchFromPage(page, api.url, { headers: { Authorization: token } });
   await page.waitForTimeout(300);
   await cdp.detach();
   assert.equal(r.ok, true, `Chromium ${version}: ${JSON.stringify(r)}`);
@@ -142,4 +144,7 @@ test('(c) Authorization under Access-Control-Allow-Headers: * — what the insta
   // Chromium knows: it files a deprecation issue (DevTools > Issues), the only sign a developer gets.
   const types = issues.map((i) => (i as { details?: { deprecationIssueDetails?: { type?: string } } }).details?.deprecationIssueDetails?.type);
   assert.ok(types.includes('AuthorizationCoveredByWildcard'), JSON.stringify(issues));
+  // The same API, linted as deployed: PF006 names the problem Chromium hides.
+  const findings = lintApi(server.control, api.id);
+  assert.ok(findings.some((f) => f.ruleId === 'PF006'), JSON.stringify(findings.map((f) => f.ruleId)));
 });

@@ -3,11 +3,14 @@ import { ACCOUNT_ID } from '../../control/ids.js';
 import { parseQuery } from '../query.js';
 import type { GatewayRequest } from '../types.js';
 import type { CompiledApi, RouteMatch } from './compile.js';
+import type { StageSettingsView } from './stage-settings.js';
 
 export interface StageView {
   name: string;
   deploymentId: string;
   variables: Record<string, string>;
+  /** Cache cluster and method settings (throttling, caching); absent for test invocations, which use neither. */
+  settings?: StageSettingsView;
 }
 
 /**

@@ -8,6 +8,8 @@ import { gatewayResponse } from './gateway-response.js';
 import { buildProxyEvent, MalformedProxyResponse, parseProxyResponse } from './lambda-proxy.js';
 import { mimeOf, pickResponseTemplate, render, resolveSource } from './mapping.js';
 import { secureRequest, type SecurityDeps } from './security.js';
+import type { StageCache } from './stage-cache.js';
+import type { StageThrottle } from './stage-throttle.js';
 import type { UsageEnforcer } from './usage.js';
 import { validateRequest } from './validate.js';
 import type { RenderOutput } from '../vtl/index.js';
@@ -16,6 +18,10 @@ export interface RestDeps extends SecurityDeps {
   lambda: LambdaInvoker;
   log: ExecutionLog;
   usage: UsageEnforcer;
+  /** Stage method throttling (methodSettings throttling limits). */
+  stageThrottle: StageThrottle;
+  /** The stage response cache (cacheClusterEnabled, methodSettings caching). */
+  stageCache: StageCache;
 }
 
 // The bodies AWS sends while the matching gateway response is not customised (note the space after the colon).
@@ -55,6 +61,9 @@ export async function executeRest(
     if (!usage.ok) return usage.result;
     if (usage.key) ctx.setCaller({ apiKey: { id: usage.key.id, value: usage.key.value } });
   }
+  // Stage and method limits apply after the usage plan's (AGDG api-gateway-request-throttling).
+  const throttled = deps.stageThrottle.check(ctx);
+  if (throttled) return throttled;
   const valid = validateRequest(ctx);
   if (!valid.ok) return valid.result;
   const integration = match.method.integration;
@@ -62,6 +71,13 @@ export async function executeRest(
     deps.log(ctx.requestId, 'Execution failed due to configuration error: No integration defined for method');
     return internalError(ctx);
   }
+  const cache = deps.stageCache.open(ctx, deps.region);
+  if (cache?.answer) return cache.answer;
+  const result = await invokeIntegration(ctx, integration, deps);
+  return cache ? cache.complete(result) : result;
+}
+
+async function invokeIntegration(ctx: RestRequestContext, integration: CompiledIntegration, deps: RestDeps): Promise<GatewayResult> {
   try {
     switch (integration.integration.type) {
       case 'MOCK':

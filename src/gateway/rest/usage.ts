@@ -3,12 +3,8 @@ import type { ControlEvents } from '../../control/events.js';
 import type { ApiKey, ThrottleSettings, UsagePlan } from '../../model/restapi.js';
 import type { GatewayResult } from '../types.js';
 import type { RestRequestContext } from './context.js';
+import { TokenBuckets } from '../token-bucket.js';
 import { gatewayResponse } from './gateway-response.js';
-
-interface Bucket {
-  tokens: number;
-  updated: number;
-}
 
 export type UsageOutcome = { ok: true; key?: ApiKey } | { ok: false; result: GatewayResult };
 
@@ -20,7 +16,7 @@ export type UsageOutcome = { ok: true; key?: ApiKey } | { ok: false; result: Gat
 export class UsageEnforcer {
   private readonly keys = new Map<string, ApiKey | null>();
   private readonly plans = new Map<string, UsagePlan[]>();
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new TokenBuckets();
   private readonly quota = new Map<string, { periodStart: number; used: number; dirty: boolean }>();
   private readonly flushTimer: NodeJS.Timeout;
 
@@ -114,24 +110,12 @@ export class UsageEnforcer {
     return p;
   }
 
-  /**
-   * A token bucket: burstLimit tokens at most, refilled at rateLimit per second (AGDG api-gateway-request-throttling:
-   * "the token bucket algorithm, where a token counts for a request").
-   */
+  /** The plan's token bucket: burstLimit tokens at most, refilled at rateLimit per second; no rate, no limit. */
   private take(key: string, t: ThrottleSettings, now: number): boolean {
     const rate = t.rateLimit ?? Infinity;
     const burst = t.burstLimit ?? Math.max(1, Math.ceil(rate));
     if (rate === Infinity) return true;
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { tokens: burst, updated: now };
-      this.buckets.set(key, b);
-    }
-    b.tokens = Math.min(burst, b.tokens + ((now - b.updated) / 1000) * rate);
-    b.updated = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    return this.buckets.take(key, rate, burst, now);
   }
 }
 

@@ -96,7 +96,8 @@ export function importRestApi(control: ControlPlane, doc: Record<string, unknown
     if (ext['authorizerCredentials'] !== undefined) input['authorizerCredentials'] = ext['authorizerCredentials'];
     if (Array.isArray(ext['providerARNs'])) input['providerARNs'] = ext['providerARNs'];
     if (ext['identityValidationExpression'] !== undefined) input['identityValidationExpression'] = ext['identityValidationExpression'];
-    if (ext['authorizerResultTtlInSeconds'] !== undefined) input['authorizerResultTtlInSeconds'] = Number(ext['authorizerResultTtlInSeconds']);
+    // ImportRestApi writes AWS's default TTL out when the definition leaves it (LocalStack AWS-validated import snapshots).
+    input['authorizerResultTtlInSeconds'] = ext['authorizerResultTtlInSeconds'] !== undefined ? Number(ext['authorizerResultTtlInSeconds']) : 300;
     // The type's own auth type (custom, cognito_user_pools) is what API Gateway assumes; keep only other values.
     if (authType && authType !== (type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : 'custom')) input['authType'] = authType;
     // TOKEN and Cognito authorizers read the header the scheme names (AGDG api-gateway-swagger-extensions-authorizer.md).
