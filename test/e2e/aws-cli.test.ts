@@ -1,13 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { callApi, lambdaUri, startTestServer, TEST_ROLE, zipOf, type TestServer } from '../helpers/server.js';
+import { awsCli } from '../helpers/aws-cli.js';
 
-const run = promisify(execFile);
 let server: TestServer;
 let home: string;
 
@@ -17,22 +15,8 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Runs the real AWS CLI (Debian's awscli) against the emulator, as a user would. */
-async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', server.url, '--output', 'json', ...args], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: home,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    timeout: 60_000,
-  });
-  return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-}
+/** The real AWS CLI against the emulator, as a user would run it (test/helpers/aws-cli.ts). */
+const aws = (...args: string[]) => awsCli(server.url, home, ...args);
 
 test('the AWS CLI creates an API and a function, enables CORS call by call, deploys and invokes', async () => {
   const zip = join(home, 'fn.zip');

@@ -2,15 +2,11 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { LOCAL_ISSUER, mintToken } from '../../src/auth/local-issuer.js';
-import { callApi, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { callApi, startTestServer, type TestServer, nodeFunction } from '../helpers/server.js';
 
 let server: TestServer;
-let codeDir: string;
 let issuerServer: http.Server;
 let externalIssuer: string;
 let externalKey: CryptoKey;
@@ -18,7 +14,6 @@ let jwksUp = true;
 
 before(async () => {
   server = await startTestServer();
-  codeDir = mkdtempSync(join(tmpdir(), 'preflight-auth-'));
   await fn('whoami', 'export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event.requestContext.authorizer ?? null) });');
   await fn(
     'gatekeeper',
@@ -55,12 +50,7 @@ after(async () => {
   await server.close();
 });
 
-async function fn(name: string, source: string): Promise<void> {
-  const dir = join(codeDir, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.mjs'), source);
-  await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: 'index.handler', Code: { Directory: dir } });
-}
+const fn = (name: string, source: string) => nodeFunction(server, name, source);
 
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 

@@ -1,8 +1,5 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ApiGatewayV2Client,
   BadRequestException,
@@ -19,17 +16,15 @@ import {
   NotFoundException,
   UpdateApiCommand,
 } from '@aws-sdk/client-apigatewayv2';
-import { callApi, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { callApi, startTestServer, type TestServer, nodeFunction } from '../helpers/server.js';
 
 let server: TestServer;
 let v2: ApiGatewayV2Client;
-let codeDir: string;
 const fnArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
 before(async () => {
   server = await startTestServer();
   v2 = new ApiGatewayV2Client({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-  codeDir = mkdtempSync(join(tmpdir(), 'preflight-http-'));
   await fn('echo', 'export const handler = async (event) => ({ statusCode: 200, headers: { "x-echo": "1", "Access-Control-Allow-Origin": "*" }, body: JSON.stringify(event) });');
   await fn('plain', 'export const handler = async (event) => ({ hello: "world", path: event.rawPath });');
   await fn('text', 'export const handler = async () => "Hello from Lambda!";');
@@ -38,12 +33,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function fn(name: string, source: string): Promise<void> {
-  const dir = join(codeDir, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.mjs'), source);
-  await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: 'index.handler', Code: { Directory: dir } });
-}
+const fn = (name: string, source: string) => nodeFunction(server, name, source);
 
 describe('control plane through the SDK', () => {
   test('quick create makes an integration, the $default route and an auto-deploying $default stage', async () => {

@@ -1,8 +1,8 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { callApi, rawRequest, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { callApi, rawRequest, startTestServer, TEST_ROLE, type TestServer, nodeFunction } from '../helpers/server.js';
 import { lambdaUri } from '../helpers/server.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -16,13 +16,7 @@ before(async () => {
 after(() => server.close());
 
 /** Writes a handler file and creates a function serving it from that directory. */
-async function fn(name: string, source: string, handler = 'index.handler'): Promise<void> {
-  const dir = join(codeDir, name);
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.mjs'), source);
-  await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: handler, Code: { Directory: dir } });
-}
+const fn = (name: string, source: string, handler?: string) => nodeFunction(server, name, source, handler);
 
 function api(name: string) {
   const { apis } = server.control;

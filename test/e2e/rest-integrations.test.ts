@@ -2,20 +2,15 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { callApi, lambdaUri, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { callApi, lambdaUri, startTestServer, type TestServer, nodeFunction } from '../helpers/server.js';
 
 let server: TestServer;
 let backend: http.Server;
 let backendUrl: string;
-let codeDir: string;
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 
 before(async () => {
   server = await startTestServer();
-  codeDir = mkdtempSync(join(tmpdir(), 'preflight-int-'));
   backend = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -43,12 +38,7 @@ function newApi(name: string) {
   return { id: a.id, root: a.rootResourceId, apis, deploy: () => server.control.deployments.createDeployment(a.id, { stageName: 'dev' }) };
 }
 
-async function fn(name: string, source: string): Promise<void> {
-  const dir = join(codeDir, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.mjs'), source);
-  await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: 'index.handler', Code: { Directory: dir } });
-}
+const fn = (name: string, source: string) => nodeFunction(server, name, source);
 
 describe('HTTP_PROXY', () => {
   test('forwards method, path, query, headers and body; passes status and headers back, remapping clashing ones', async () => {

@@ -1,15 +1,13 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { callApi, lambdaUri, startTestServer, TEST_ROLE, type SimpleResponse, type TestServer } from '../helpers/server.js';
+import { callApi, lambdaUri, startTestServer, type SimpleResponse, type TestServer, nodeFunction } from '../helpers/server.js';
 import { mintToken } from '../../src/auth/local-issuer.js';
+import { signedCall, type SignedInit } from '../helpers/sigv4.js';
 
 let server: TestServer;
-let codeDir: string;
 
 const POOL_ID = 'us-east-1_Local1';
 const POOL_ARN = `arn:aws:cognito-idp:us-east-1:000000000000:userpool/${POOL_ID}`;
@@ -23,7 +21,6 @@ before(async () => {
     jwks: { [DOWN_POOL_ISSUER]: 'http://127.0.0.1:9/jwks.json' },
     iamUsers: [{ name: 'alice', accessKeyId: 'AKIDALICE', secretAccessKey: 'alice-secret' }],
   });
-  codeDir = mkdtempSync(join(tmpdir(), 'preflight-sec-'));
   // Echoes what API Gateway tells the integration about the caller.
   await fn(
     'echo',
@@ -64,12 +61,7 @@ after(async () => {
   await server.close();
 });
 
-async function fn(name: string, source: string): Promise<void> {
-  const dir = join(codeDir, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'index.mjs'), source);
-  await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: 'index.handler', Code: { Directory: dir } });
-}
+const fn = (name: string, source: string) => nodeFunction(server, name, source);
 
 interface MethodOptions {
   method?: string;
@@ -410,38 +402,8 @@ describe('Cognito user pool authorizers', () => {
   });
 });
 
-/** Node's SHA-256 in the shape @smithy/signature-v4 wants. */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret ? createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer)) : createHash('sha256');
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
-
-/** Signs a request for execute-api with the AWS SDK's own signer, independent of our verifier. */
-async function signed(apiId: string, path: string, creds: { accessKeyId: string; secretAccessKey: string }, init: { method?: string; body?: string; query?: Record<string, string> } = {}) {
-  const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials: creds, sha256: Sha256 });
-  const host = `${apiId}.execute-api.localhost:${server.port}`;
-  const req = await signer.sign({
-    method: init.method ?? 'GET',
-    protocol: 'http:',
-    hostname: `${apiId}.execute-api.localhost`,
-    port: server.port,
-    path,
-    ...(init.query ? { query: init.query } : {}),
-    headers: { host, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: init.body } : {}),
-  });
-  // Encoded as SigV4 canonicalises it (%20, not +), so the query we send is the one that was signed.
-  const qs = init.query ? `?${Object.entries(init.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '';
-  return callApi(server, apiId, path + qs, { method: req.method, headers: req.headers as Record<string, string>, ...(init.body ? { body: init.body } : {}) });
-}
+/** A request signed for execute-api by the AWS SDK's own signer (test/helpers/sigv4.ts). */
+const signed = (apiId: string, path: string, creds: { accessKeyId: string; secretAccessKey: string }, init: SignedInit = {}) => signedCall(server, apiId, path, creds, init);
 
 describe('IAM authorization (AWS_IAM)', () => {
   // Failure texts as real responses quote them (mhart/aws4#33, aws-amplify/amplify-flutter#1539): unsigned →

@@ -2,8 +2,6 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   BadRequestException,
   CreateDeploymentCommand,
@@ -15,6 +13,7 @@ import {
   type PatchOperation,
 } from '@aws-sdk/client-api-gateway';
 import { callApi, startTestServer, type SimpleResponse, type TestServer } from '../helpers/server.js';
+import { signedCall } from '../helpers/sigv4.js';
 
 let server: TestServer;
 let backend: http.Server;
@@ -603,30 +602,7 @@ describe('stage cache (data plane)', () => {
   });
 });
 
-/** Node's SHA-256 in the shape @smithy/signature-v4 wants. */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = secret ? createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer)) : createHash('sha256');
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.h.update(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
-
-/** A GET signed for execute-api with the AWS SDK's own signer. */
-async function signed(apiId: string, path: string, creds: { accessKeyId: string; secretAccessKey: string }, headers: Record<string, string> = {}): Promise<SimpleResponse> {
-  const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials: creds, sha256: Sha256 });
-  const req = await signer.sign({
-    method: 'GET',
-    protocol: 'http:',
-    hostname: `${apiId}.execute-api.localhost`,
-    port: server.port,
-    path,
-    headers: { host: `${apiId}.execute-api.localhost:${server.port}`, ...headers },
-  });
-  return callApi(server, apiId, path, { headers: req.headers as Record<string, string> });
+/** A GET signed for execute-api by the AWS SDK's own signer (test/helpers/sigv4.ts). */
+function signed(apiId: string, path: string, creds: { accessKeyId: string; secretAccessKey: string }, headers: Record<string, string> = {}): Promise<SimpleResponse> {
+  return signedCall(server, apiId, path, creds, { headers });
 }

@@ -1,10 +1,8 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CreateApiKeyCommand,
   CreateAuthorizerCommand,
@@ -54,6 +52,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { callApi, lambdaUri, startTestServer, TEST_ROLE, zipOf, type SimpleResponse, type TestServer } from '../helpers/server.js';
+import { awsCli } from '../helpers/aws-cli.js';
 
 /*
  * The REST API security control plane driven the way users drive it: through @aws-sdk/client-api-gateway (and a few
@@ -902,24 +901,8 @@ describe('resource policy and apiKeySource', () => {
 
 // ---- the AWS CLI --------------------------------------------------------------------------------------------
 
-const run = promisify(execFile);
-
-/** Runs the real AWS CLI against the emulator, as test/e2e/aws-cli.test.ts does. */
-async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', server.url, '--output', 'json', ...args], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: home,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    timeout: 60_000,
-  });
-  return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-}
+/** The real AWS CLI against the emulator (test/helpers/aws-cli.ts). */
+const aws = (...args: string[]) => awsCli(server.url, home, ...args);
 
 describe('AWS CLI', () => {
   test('aws apigateway create-api-key, create-usage-plan, create-usage-plan-key, import-api-keys, get-authorizers', async () => {

@@ -1,4 +1,7 @@
 import http from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
@@ -80,4 +83,11 @@ export const TEST_ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
 
 export function lambdaUri(name: string, region = 'us-east-1'): string {
   return `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:000000000000:function:${name}/invocations`;
+}
+
+/** Creates a nodejs20.x function whose index.mjs is `source`, served from a directory of its own. */
+export async function nodeFunction(server: RunningServer, name: string, source: string, handler = 'index.handler'): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `preflight-fn-${name}-`));
+  writeFileSync(join(dir, 'index.mjs'), source);
+  await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: handler, Code: { Directory: dir } });
 }
