@@ -1,6 +1,7 @@
 // The physical limit on this machine: node:http answering with the same bytes preflight sends, doing nothing else.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { announce } from './announce.js';
 
 const PREFLIGHT_HEADERS = [
   'Access-Control-Allow-Headers', 'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token',
@@ -19,6 +20,15 @@ const LAMBDA_HEADERS = [
   'X-Amzn-Trace-Id', 'Root=1-00000000-000000000000000000000000',
   'Content-Length', String(LAMBDA_BODY.length),
 ];
+// REST unknown route: 403 Missing Authentication Token.
+const MISSING_TOKEN_BODY = '{"message":"Missing Authentication Token"}';
+const MISSING_TOKEN_HEADERS = [
+  'Content-Type', 'application/json',
+  'x-amzn-RequestId', '00000000-0000-0000-0000-000000000000',
+  'x-amzn-ErrorType', 'MissingAuthenticationTokenException',
+  'x-amz-apigw-id', 'AAAAAAAAAAAAAAA=',
+  'Content-Length', String(MISSING_TOKEN_BODY.length),
+];
 
 // HTTP API shapes: the gateway's 204 preflight and a payload 2.0 response.
 const HTTP_PREFLIGHT_HEADERS = [
@@ -28,12 +38,14 @@ const HTTP_PREFLIGHT_HEADERS = [
   'access-control-allow-headers', 'content-type',
   'apigw-requestid', 'AAAAAAAAAAAAAAA=',
 ];
-const HTTP_GET_HEADERS = ['content-type', 'application/json', 'apigw-requestid', 'AAAAAAAAAAAAAAA=', 'Content-Length', String(LAMBDA_BODY.length)];
+const HTTP_GET_HEADERS = ['Content-Type', 'application/json', 'apigw-requestid', 'AAAAAAAAAAAAAAA=', 'Content-Length', String(LAMBDA_BODY.length)];
 
 const server = http.createServer((req, res) => {
+  // The body is read to its end, as preflight reads it (the 100 KB POST scenario), then dropped.
   req.resume();
   req.on('end', () => {
-    if (req.url?.startsWith('/http/')) {
+    const url = req.url ?? '/';
+    if (url.startsWith('/http/')) {
       if (req.method === 'OPTIONS') {
         res.writeHead(204, HTTP_PREFLIGHT_HEADERS);
         res.end();
@@ -43,7 +55,10 @@ const server = http.createServer((req, res) => {
       }
       return;
     }
-    if (req.method === 'OPTIONS') {
+    if (url === '/bench/nope') {
+      res.writeHead(403, MISSING_TOKEN_HEADERS);
+      res.end(MISSING_TOKEN_BODY);
+    } else if (req.method === 'OPTIONS') {
       res.writeHead(200, PREFLIGHT_HEADERS);
       res.end();
     } else {
@@ -54,5 +69,5 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
-  console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
+  announce({ port: (server.address() as AddressInfo).port });
 });

@@ -1,11 +1,17 @@
-// preflight from the built package, with one API: OPTIONS (Enable CORS mock) and GET (Lambda proxy) on /items.
+// preflight from the built package, with one API: OPTIONS (Enable CORS mock), GET and POST (Lambda proxy) on /items.
+// It logs as `preflight start` does (the console logger: START/END/REPORT lines of every invocation); the runner
+// sends stdout to /dev/null, so the cost measured is producing the lines, not a terminal drawing them.
+// BENCH_LOGGER=quiet drops them, to see what logging costs.
 import { fileURLToPath } from 'node:url';
+import { announce } from './announce.js';
 
 type ServerModule = typeof import('../src/server/server.js');
+type LoggerModule = typeof import('../src/server/logger.js');
 const { startServer } = (await import(new URL('../dist/server/server.js', import.meta.url).href)) as ServerModule;
+const { consoleLogger } = (await import(new URL('../dist/server/logger.js', import.meta.url).href)) as LoggerModule;
 
 const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m), execution() {}, lambda() {} };
-const server = await startServer({ port: 0, ephemeral: true, logger: quiet });
+const server = await startServer({ port: 0, ephemeral: true, logger: process.env['BENCH_LOGGER'] === 'quiet' ? quiet : consoleLogger() });
 const { apis, deployments, functions } = server.control;
 await functions.createFunction({
   FunctionName: 'bench-noop',
@@ -23,6 +29,13 @@ apis.putIntegration(api.id, items.id, 'GET', {
   uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench-noop/invocations`,
 });
 server.control.enableCors(api.id, items.id, {});
+// POST after Enable CORS, so the preflight's Allow-Methods stays what the bare server sends.
+apis.putMethod(api.id, items.id, 'POST', { authorizationType: 'NONE' });
+apis.putIntegration(api.id, items.id, 'POST', {
+  type: 'AWS_PROXY',
+  integrationHttpMethod: 'POST',
+  uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:bench-noop/invocations`,
+});
 // The same Lambda behind a TOKEN authorizer (decisions cached, the default 300 s) and behind an API key whose usage
 // plan throttles far above the load, so the key lookup, plan lookup and token bucket all run.
 await functions.createFunction({
@@ -67,5 +80,5 @@ const integration = h.createIntegration(httpApi.apiId, {
 });
 h.createRoute(httpApi.apiId, { routeKey: 'GET /http/items', target: `integrations/${integration.integrationId}` });
 h.createStage(httpApi.apiId, { stageName: '$default', autoDeploy: true });
-console.log(JSON.stringify({ port: server.port, host: `${api.id}.execute-api.localhost:${server.port}`, httpHost: `${httpApi.apiId}.execute-api.localhost:${server.port}` }));
+announce({ port: server.port, pid: process.pid, host: `${api.id}.execute-api.localhost:${server.port}`, httpHost: `${httpApi.apiId}.execute-api.localhost:${server.port}` });
 process.on('SIGINT', () => process.exit(0));

@@ -10,6 +10,8 @@ import { registerDoctor } from './doctor-command.js';
 import { registerIac, startTemplates } from './iac-commands.js';
 import { registerLint } from './lint-command.js';
 import { LOCAL_ISSUER, mintToken } from '../auth/local-issuer.js';
+import { isLoopbackBindAddress, parseOrigin, RemoteBindError } from '../server/local-only.js';
+import { tokenProblem } from '../server/access-token.js';
 
 /** Exit codes of the design doc: 0 fine, 1 failure (or a fatal configuration error), 2 usage error. */
 class UsageError extends Error {}
@@ -23,6 +25,15 @@ function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got '${v}'`);
   return n;
+}
+
+/** --control-plane-origin values, each a named origin (scheme://host[:port]). */
+function parseOrigins(values: string[] | undefined): string[] {
+  return (values ?? []).map((v) => {
+    const parsed = parseOrigin(v);
+    if ('problem' in parsed) throw new UsageError(`--control-plane-origin: ${parsed.problem}`);
+    return parsed.origin;
+  });
 }
 
 /** Lambda runs functions in UTC; worker-thread environments share this process's time zone. */
@@ -66,7 +77,18 @@ export function buildCli(): Command {
     .option('--watch', 'reload templates and handlers when they change')
     .option('--jwks <issuer=location...>', "JWKS file or URL for a JWT issuer that cannot be discovered from here, e.g. --jwks https://my-issuer=./jwks.json")
     .option('--parameter-overrides <Name=Value...>', 'template parameter values')
-    .action(async (templates: string[], opts: { port: string; host: string; data: string; ephemeral?: boolean; watch?: boolean; parameterOverrides?: string[]; jwks?: string[] }) => {
+    .option('--control-plane-origin <origin...>', 'a browser front end (e.g. http://localhost:3000) allowed to call the AWS wire API, with CORS')
+    .option('--allow-remote', 'accept connections from other machines (needed to bind a non-loopback --host); they must send the access token')
+    .option('--token <token>', 'the access token remote callers must send (default: generated and printed); needs --allow-remote')
+    .action(async (templates: string[], opts: { port: string; host: string; data: string; ephemeral?: boolean; watch?: boolean; parameterOverrides?: string[]; jwks?: string[]; controlPlaneOrigin?: string[]; allowRemote?: boolean; token?: string }) => {
+      if (opts.token !== undefined && !opts.allowRemote) throw new UsageError('--token is what remote callers send; it needs --allow-remote');
+      if (opts.token !== undefined) {
+        const problem = tokenProblem(opts.token);
+        if (problem) throw new UsageError(`--token: ${problem}`);
+      }
+      // A fatal configuration error (exit 1), before anything starts: other machines would reach the control plane.
+      if (!opts.allowRemote && !isLoopbackBindAddress(opts.host)) throw new RemoteBindError(opts.host);
+      const controlPlaneOrigins = parseOrigins(opts.controlPlaneOrigin);
       const jwks: Record<string, string> = {};
       for (const entry of opts.jwks ?? []) {
         const eq = entry.indexOf('=');
@@ -74,8 +96,23 @@ export function buildCli(): Command {
         jwks[entry.slice(0, eq)] = entry.slice(eq + 1);
       }
       useLambdaTimeZone();
-      const server = await startServer({ port: parsePort(opts.port), host: opts.host, dataDir: opts.data, ephemeral: !!opts.ephemeral, jwks });
+      const server = await startServer({
+        port: parsePort(opts.port),
+        host: opts.host,
+        dataDir: opts.data,
+        ephemeral: !!opts.ephemeral,
+        jwks,
+        controlPlaneOrigins,
+        ...(opts.allowRemote ? { allowRemote: true } : {}),
+        ...(opts.token !== undefined ? { token: opts.token } : {}),
+      });
       console.log(`preflight listening on ${server.url}`);
+      if (server.token !== undefined) {
+        console.error('WARNING: other machines can reach this server. Its control plane creates and runs code (Lambda functions);');
+        console.error('         only callers with the access token may use it. Keep the token secret; prefer 127.0.0.1 when you can.');
+        console.log(`  access token: ${server.token}  (send X-Preflight-Token, or use it as AWS_ACCESS_KEY_ID)`);
+      }
+      if (controlPlaneOrigins.length > 0) console.log(`  control plane allows the browser origins: ${controlPlaneOrigins.join(', ')}`);
       console.log(`  AWS endpoint: ${server.url}  (aws --endpoint-url ${server.url} apigateway get-rest-apis)`);
       console.log(`  REST APIs:    http://{apiId}.execute-api.localhost:${server.port}/{stage}/...`);
       console.log(`  state:        ${opts.ephemeral ? 'in memory' : resolve(opts.data)}`);
@@ -97,9 +134,11 @@ export function buildCli(): Command {
     .description('what `npm start` runs: the emulator with a demo API, and a front end on http://localhost:3000')
     .addOption(new Option('--port <port>', 'emulator port').default('4010'))
     .addOption(new Option('--web-port <port>', 'front-end port').default('3000'))
-    .action(async (opts: { port: string; webPort: string }) => {
+    .option('--control-plane-origin <origin...>', 'a browser front end allowed to call the AWS wire API, with CORS')
+    .action(async (opts: { port: string; webPort: string; controlPlaneOrigin?: string[] }) => {
       useLambdaTimeZone();
-      const demo = await runDemo({ port: parsePort(opts.port), webPort: parsePort(opts.webPort) });
+      const controlPlaneOrigins = parseOrigins(opts.controlPlaneOrigin);
+      const demo = await runDemo({ port: parsePort(opts.port), webPort: parsePort(opts.webPort), ...(controlPlaneOrigins.length > 0 ? { controlPlaneOrigins } : {}) });
       waitForSignal(() => demo.close());
     });
 
@@ -274,7 +313,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`preflight: ${e.message}`);
       return 2;
     }
-    if (e instanceof StateError) {
+    if (e instanceof StateError || e instanceof RemoteBindError) {
       console.error(`preflight: ${e.message}`);
       return 1;
     }

@@ -48,8 +48,9 @@ export class ApiKeyService {
     private readonly stageExists: StageExists,
   ) {}
 
-  private get db() {
-    return this.store.db;
+  /** Statements through the store's cache of prepared statements. */
+  private get db(): Pick<Store, 'prepare'> {
+    return this.store;
   }
 
   private changed(): void {

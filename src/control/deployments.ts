@@ -70,8 +70,9 @@ export class DeploymentService {
     private readonly apis: RestApiService,
   ) {}
 
-  private get db() {
-    return this.store.db;
+  /** Statements through the store's cache of prepared statements. */
+  private get db(): Pick<Store, 'prepare'> {
+    return this.store;
   }
 
   /** The API as it is now, in the shape a deployment freezes. */

@@ -11,6 +11,8 @@ type Listener = (e: ControlEvent) => void;
 
 export class ControlEvents {
   private readonly listeners = new Set<Listener>();
+  /** Events held back while a batch runs, one per subject, in order of first occurrence. */
+  private held: Map<string, ControlEvent> | undefined;
 
   on(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -18,6 +20,27 @@ export class ControlEvents {
   }
 
   emit(e: ControlEvent): void {
+    if (this.held) {
+      const key = `${e.kind}:${'apiId' in e ? e.apiId : 'name' in e ? e.name : ''}`;
+      if (!this.held.has(key)) this.held.set(key, e);
+      return;
+    }
     for (const l of this.listeners) l(e);
+  }
+
+  /**
+   * Runs fn with events held back, then emits each distinct one once (also when fn throws: a listener drops a cache
+   * for nothing rather than keep a stale one). Nested calls are part of the outermost.
+   */
+  hold<T>(fn: () => T): T {
+    if (this.held) return fn();
+    const held = new Map<string, ControlEvent>();
+    this.held = held;
+    try {
+      return fn();
+    } finally {
+      this.held = undefined;
+      for (const e of held.values()) this.emit(e);
+    }
   }
 }

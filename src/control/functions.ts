@@ -90,8 +90,9 @@ export class FunctionService {
     this.region = options.region ?? DEFAULT_REGION;
   }
 
-  private get db() {
-    return this.store.db;
+  /** Statements through the store's cache of prepared statements. */
+  private get db(): Pick<Store, 'prepare'> {
+    return this.store;
   }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {

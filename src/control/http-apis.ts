@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/db.js';
+import type { Batch } from './batch.js';
 import type {
   CorsConfiguration,
   HttpApi,
@@ -117,17 +118,29 @@ export class HttpApiService {
     private readonly region: string,
     /** Whether an id is taken by a REST API: both kinds share the execute-api host namespace. */
     private readonly restApiExists: (id: string) => boolean,
+    /** When operations run in a batch, auto-deploying stages are deployed once, at its end. */
+    private readonly batch?: Batch,
   ) {}
 
-  private get db() {
-    return this.store.db;
+  /** Statements through the store's cache of prepared statements. */
+  private get db(): Pick<Store, 'prepare'> {
+    return this.store;
   }
 
-  /** One transaction per operation; auto-deploying stages are brought up to date before it commits. */
+  /**
+   * One transaction per operation; auto-deploying stages are brought up to date before it commits (in a batch:
+   * before the batch commits, once).
+   */
   private mutate<T>(apiId: string, fn: () => T, options: { autoDeploy?: boolean } = {}): T {
     const result = this.store.tx(() => {
       const r = fn();
-      if (options.autoDeploy !== false && this.findApi(apiId)) this.autoDeploy(apiId);
+      if (options.autoDeploy !== false) {
+        const deploy = () => {
+          if (this.findApi(apiId)) this.autoDeploy(apiId);
+        };
+        if (this.batch) this.batch.deferToEnd(`auto-deploy:${apiId}`, deploy);
+        else deploy();
+      }
       return r;
     });
     this.events.emit({ kind: 'httpapi', apiId });

@@ -8,6 +8,7 @@ import { HttpApiService } from './http-apis.js';
 import { RestApiParts } from './rest-api-parts.js';
 import { ApiKeyService } from './api-keys.js';
 import { enableCors, type EnableCorsResult } from './enable-cors.js';
+import { Batch } from './batch.js';
 
 export interface ControlPlaneOptions {
   /** Where uploaded function code is unpacked. */
@@ -28,17 +29,19 @@ export class ControlPlane {
   /** Authorizers, request validators and models of REST APIs. */
   readonly parts: RestApiParts;
   readonly apiKeys: ApiKeyService;
+  private readonly batcher: Batch;
 
   constructor(
     readonly store: Store,
     options: ControlPlaneOptions,
   ) {
+    this.batcher = new Batch(store, this.events);
     this.apis = new RestApiService(store, this.events, (id) => this.httpApis.hasApi(id));
     this.deployments = new DeploymentService(store, this.apis);
     const fnOptions: { region?: string } = {};
     if (options.region) fnOptions.region = options.region;
     this.functions = new FunctionService(store, this.events, options.codeRoot, fnOptions);
-    this.httpApis = new HttpApiService(store, this.events, this.functions.region, (id) => this.apis.hasRestApi(id));
+    this.httpApis = new HttpApiService(store, this.events, this.functions.region, (id) => this.apis.hasRestApi(id), this.batcher);
     this.parts = new RestApiParts(store, this.apis);
     this.apis.parts = this.parts;
     this.deployments.parts = this.parts;
@@ -46,6 +49,15 @@ export class ControlPlane {
       if (!this.apis.hasRestApi(apiId)) return 'no-api';
       return this.deployments.findStage(apiId, stage) ? 'ok' : 'no-stage';
     });
+  }
+
+  /**
+   * Runs many operations (synchronous ones: a transaction cannot span an await) as one unit: one transaction, one
+   * change event per API or function after it commits, auto-deploying HTTP API stages deployed once at the end. What
+   * importers use; a batch inside a batch is part of it.
+   */
+  batch<T>(fn: () => T): T {
+    return this.batcher.run(fn);
   }
 
   enableCors(apiId: string, resourceId: string, input: unknown, options: { dryRun?: boolean } = {}): EnableCorsResult {

@@ -61,8 +61,9 @@ export class RestApiParts {
     private readonly apis: RestApiService,
   ) {}
 
-  private get db() {
-    return this.store.db;
+  /** Statements through the store's cache of prepared statements. */
+  private get db(): Pick<Store, 'prepare'> {
+    return this.store;
   }
 
   // ---- authorizers -----------------------------------------------------------------------------------------

@@ -85,6 +85,9 @@ const putIntegrationInput = z.object({
 });
 export type PutIntegrationInput = z.input<typeof putIntegrationInput>;
 
+const createResourceInput = z.object({ pathPart: z.string() });
+const putGatewayResponseInput = z.object({ statusCode: z.string().optional(), responseParameters: stringMap.optional(), responseTemplates: stringMap.optional() });
+
 const putIntegrationResponseInput = z.object({
   selectionPattern: z.string().optional(),
   responseParameters: stringMap.optional(),
@@ -127,8 +130,9 @@ export class RestApiService {
     private readonly idTakenElsewhere: (id: string) => boolean = () => false,
   ) {}
 
-  private get db() {
-    return this.store.db;
+  /** Statements through the store's cache of prepared statements. */
+  private get db(): Pick<Store, 'prepare'> {
+    return this.store;
   }
 
   private changed(apiId: string): void {
@@ -263,13 +267,13 @@ export class RestApiService {
   // ---- resources --------------------------------------------------------------------------------------------
 
   createResource(apiId: string, parentId: string, input: unknown): Resource {
-    const { pathPart } = parseInput(z.object({ pathPart: z.string() }), input, 'createResourceInput');
+    const { pathPart } = parseInput(createResourceInput, input, 'createResourceInput');
     return this.mutate(apiId, () => {
       this.getRestApi(apiId);
-      const tree = this.loadTree(apiId);
-      const parent = tree.get(parentId);
+      // The parent's ancestry and its children only, not the whole tree: an import creates hundreds of resources.
+      const parent = this.resourceNode(apiId, parentId);
       if (!parent) throw notFound('Invalid Resource identifier specified');
-      this.checkNewPathPart(tree, parentId, pathPart, undefined);
+      this.checkPathPart(parent, this.clashingChildren(apiId, parentId, pathPart), pathPart, undefined);
       const id = newResourceId();
       this.db
         .prepare('INSERT INTO resources (api_id, id, parent_id, path_part) VALUES (?, ?, ?, ?)')
@@ -329,12 +333,17 @@ export class RestApiService {
   deleteResource(apiId: string, resourceId: string): void {
     this.mutate(apiId, () => {
       const api = this.getRestApi(apiId);
-      const tree = this.loadTree(apiId);
-      if (!tree.has(resourceId)) throw notFound('Invalid Resource identifier specified');
+      if (!this.db.prepare('SELECT 1 FROM resources WHERE api_id = ? AND id = ?').get(apiId, resourceId)) throw notFound('Invalid Resource identifier specified');
       if (resourceId === api.rootResourceId) throw badRequest('Cannot delete the root resource');
-      const doomed = [...tree.values()].filter((n) => n.id === resourceId || n.path.startsWith(tree.get(resourceId)!.path + '/'));
+      // The resource and its descendants, found through the (api_id, parent_id) index rather than the whole tree
+      // (clearing an API for a re-import deletes every child of the root).
+      const doomed = this.db
+        .prepare(
+          'WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL SELECT r.id, sub.depth + 1 FROM sub CROSS JOIN resources r WHERE r.api_id = ? AND r.parent_id = sub.id AND sub.depth < 1000) SELECT id, depth FROM sub',
+        )
+        .all(resourceId, apiId) as { id: string; depth: number }[];
       // Children first, so no row ever points at a deleted parent.
-      doomed.sort((a, b) => b.path.length - a.path.length);
+      doomed.sort((a, b) => b.depth - a.depth);
       const delMethods = this.db.prepare('DELETE FROM methods WHERE api_id = ? AND resource_id = ?');
       const delRes = this.db.prepare('DELETE FROM resources WHERE api_id = ? AND id = ?');
       for (const n of doomed) {
@@ -746,11 +755,7 @@ export class RestApiService {
   // ---- gateway responses ------------------------------------------------------------------------------------
 
   putGatewayResponse(apiId: string, responseType: string, input: unknown): GatewayResponse {
-    const v = parseInput(
-      z.object({ statusCode: z.string().optional(), responseParameters: stringMap.optional(), responseTemplates: stringMap.optional() }),
-      input,
-      'putGatewayResponseInput',
-    );
+    const v = parseInput(putGatewayResponseInput, input, 'putGatewayResponseInput');
     const type = checkGatewayResponseType(responseType);
     if (v.statusCode !== undefined) checkStatusCode(v.statusCode);
     return this.mutate(apiId, () => {
@@ -923,16 +928,44 @@ export class RestApiService {
   }
 
   private checkNewPathPart(tree: Map<string, TreeNode>, parentId: string, pathPart: string, selfId: string | undefined): void {
+    this.checkPathPart(tree.get(parentId)!, [...tree.values()].filter((n) => n.parentId === parentId), pathPart, selfId);
+  }
+
+  /** One resource with its path, read by walking up its ancestors (no cycles: updateResource refuses them). */
+  private resourceNode(apiId: string, resourceId: string): TreeNode | undefined {
+    const byId = this.db.prepare('SELECT id, parent_id, path_part FROM resources WHERE api_id = ? AND id = ?');
+    const row = byId.get(apiId, resourceId) as ResourceRow | undefined;
+    if (!row) return undefined;
+    const parts: string[] = [];
+    for (let r: ResourceRow | undefined = row; r && r.parent_id !== null; r = byId.get(apiId, r.parent_id) as ResourceRow | undefined) {
+      parts.unshift(r.path_part ?? '');
+      if (parts.length > 1000) throw new Error('resource tree has a cycle');
+    }
+    const node: TreeNode = { id: row.id, path: `/${parts.join('/')}` };
+    if (row.parent_id !== null) node.parentId = row.parent_id;
+    if (row.path_part !== null) node.pathPart = row.path_part;
+    return node;
+  }
+
+  /** The children of parentId a new child named pathPart could clash with: the same name, or a {variable}. */
+  private clashingChildren(apiId: string, parentId: string, pathPart: string): TreeNode[] {
+    // Both lookups are ranges of the (api_id, parent_id, path_part) index; '{' < '|' brackets the variables.
+    const rows = this.db
+      .prepare("SELECT id, parent_id, path_part FROM resources WHERE api_id = ? AND parent_id = ? AND (path_part = ? OR (path_part >= '{' AND path_part < '|'))")
+      .all(apiId, parentId, pathPart) as ResourceRow[];
+    return rows.map((r) => ({ id: r.id, parentId, ...(r.path_part !== null ? { pathPart: r.path_part } : {}), path: '' }));
+  }
+
+  private checkPathPart(parent: TreeNode, children: TreeNode[], pathPart: string, selfId: string | undefined): void {
     if (!PATH_PART.test(pathPart)) {
       throw badRequest(
         "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.",
       );
     }
-    const parent = tree.get(parentId)!;
     if (parent.pathPart && /^\{.+\+\}$/.test(parent.pathPart)) {
       throw badRequest(`Cannot create a child of a resource with a greedy path variable: ${parent.pathPart}`);
     }
-    const siblings = [...tree.values()].filter((n) => n.parentId === parentId && n.id !== selfId);
+    const siblings = children.filter((n) => n.id !== selfId);
     if (siblings.some((s) => s.pathPart === pathPart)) {
       throw conflict(`Another resource with the same parent already has this name: ${pathPart}`);
     }

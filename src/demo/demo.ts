@@ -18,10 +18,11 @@ export interface Demo {
 }
 
 /** `npm start`: the emulator with the demo API, and the demo front end on another origin. */
-export async function runDemo(options: { port?: number; webPort?: number; host?: string; quiet?: boolean } = {}): Promise<Demo> {
+export async function runDemo(options: { port?: number; webPort?: number; host?: string; quiet?: boolean; controlPlaneOrigins?: string[] } = {}): Promise<Demo> {
   const emulator = await startServer({
     port: options.port ?? 4010,
     ephemeral: true,
+    ...(options.controlPlaneOrigins ? { controlPlaneOrigins: options.controlPlaneOrigins } : {}),
     ...(options.host ? { host: options.host } : {}),
     ...(options.quiet ? { logger: consoleLogger({ quiet: true }) } : {}),
   });

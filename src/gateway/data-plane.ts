@@ -37,6 +37,8 @@ export type ApiRequest = Omit<GatewayRequest, 'path'>;
 export class DataPlane {
   private readonly apis = new Map<string, ApiEntry>();
   private readonly compiled = new Map<string, CompiledApi | CompiledHttpApi>();
+  /** Which compiled deployment each stage ("rest:api/stage", "http:api/stage") was last served from. */
+  private readonly servedBy = new Map<string, string>();
   private dataVersion: number;
   private lastVersionCheck = 0;
 
@@ -125,10 +127,12 @@ export class DataPlane {
     const stage = this.control.deployments.findStage(apiId, stageName);
     let result: RestStage | null = null;
     if (stage) {
-      const api = this.compiledFor(`${apiId}/${stage.deploymentId}`, () => {
+      const key = `${apiId}/${stage.deploymentId}`;
+      const api = this.compiledFor(key, () => {
         const loaded = this.control.deployments.loadSnapshot(apiId, stage.deploymentId);
         return loaded ? compileApi(loaded.snapshot, stage.deploymentId) : undefined;
       }) as CompiledApi | undefined;
+      this.servedFrom(`rest:${apiId}/${stageName}`, key);
       if (api) {
         result = {
           api,
@@ -147,14 +151,29 @@ export class DataPlane {
     let result: HttpStageEntry | null = null;
     const deploymentId = stage?.deploymentId;
     if (stage && deploymentId) {
-      const api = this.compiledFor(`http:${apiId}/${deploymentId}`, () => {
+      const key = `http:${apiId}/${deploymentId}`;
+      const api = this.compiledFor(key, () => {
         const snapshot = this.control.httpApis.loadSnapshot(apiId, deploymentId);
         return snapshot ? compileHttpApi(snapshot, deploymentId) : undefined;
       }) as CompiledHttpApi | undefined;
+      this.servedFrom(`http:${apiId}/${stageName}`, key);
       if (api) result = { api, view: { name: stage.stageName, deploymentId, variables: stage.stageVariables ?? {} } };
     }
     remember(entry.stages, stageName, result);
     return result;
+  }
+
+  /**
+   * A stage moved to another deployment: the one it left is dropped unless another stage still serves it. Without
+   * this, every superseded deployment of a busy API stayed compiled until the cap (256 of them, each as large as the
+   * API: over 100 MB after a few hundred redeployments of a mid-sized API; found by bench/soak.ts).
+   */
+  private servedFrom(stage: string, key: string): void {
+    const previous = this.servedBy.get(stage);
+    this.servedBy.set(stage, key);
+    if (previous === undefined || previous === key) return;
+    for (const k of this.servedBy.values()) if (k === previous) return;
+    this.compiled.delete(previous);
   }
 
   /** Deployments never change, so compiled ones stay valid; the cap only bounds memory. */

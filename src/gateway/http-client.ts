@@ -33,6 +33,9 @@ const httpsAgent = new https.Agent(agentOptions);
  * Calls an HTTP/HTTP_PROXY integration backend, keeping header case and repeats both ways (fetch would fold them)
  * and bounding the whole exchange by the integration timeout.
  */
+/** API Gateway's payload limit (AGDG limits.md: 10 MB), for what a backend sends back too. */
+const MAX_BACKEND_RESPONSE = 10 * 1024 * 1024;
+
 export function callBackend(req: BackendRequest): Promise<BackendResponse> {
   return new Promise((resolve, reject) => {
     const lib = req.url.protocol === 'https:' ? https : http;
@@ -57,7 +60,14 @@ export function callBackend(req: BackendRequest): Promise<BackendResponse> {
     }, req.timeoutMs);
     r.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        // A backend that streams without end would otherwise fill the server's memory within the timeout; nothing
+        // over API Gateway's 10 MB payload limit can be answered anyway.
+        if (size > MAX_BACKEND_RESPONSE) r.destroy(new BackendError('network', `the response is larger than ${MAX_BACKEND_RESPONSE} bytes`));
+        else chunks.push(c);
+      });
       res.on('end', () => {
         clearTimeout(timer);
         const headers: HeaderList = [];

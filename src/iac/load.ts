@@ -85,7 +85,20 @@ export function stackNameFor(file: string): string {
 
 /** Loads one file into the control plane and deploys it: what `preflight start FILE` and `preflight import` do. */
 export async function loadFile(control: ControlPlane, file: string, options: LoadOptions): Promise<LoadResult> {
-  const doc = readSource(file);
+  try {
+    return await loadParsed(control, readSource(file), options);
+  } catch (e) {
+    // Every stage walks the document recursively; thousands of nested values exhaust the stack. That is a template
+    // problem to report as one, not a RangeError with a stack trace (found by test/unit/fuzz-templates).
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new IacError('the document nests too deeply to load', { file, line: 1, column: 1, path: '' }, 'flatten the deeply nested values (intrinsic functions inside intrinsic functions, lists inside lists)');
+    }
+    throw e;
+  }
+}
+
+async function loadParsed(control: ControlPlane, doc: SourceDoc, options: LoadOptions): Promise<LoadResult> {
+  const file = doc.file;
   const kind = fileKind(doc);
   if (kind === 'openapi') return loadDefinition(control, doc, options);
   const template = readTemplate(doc, { region: control.functions.region, stackName: stackNameFor(file), ...(options.parameterOverrides ? { parameterOverrides: options.parameterOverrides } : {}) });
@@ -102,16 +115,23 @@ async function loadDefinition(control: ControlPlane, doc: SourceDoc, options: Lo
   let physical: Physical;
   if (http) {
     const reuse = prior && control.httpApis.hasApi(prior.id) ? prior.id : undefined;
-    if (reuse) clearHttpApi(control, reuse);
-    const apiId = control.store.tx(() => importHttpApi(control, def, { ...(reuse ? { apiId: reuse } : {}), defaultName: name, locate: doc.locate }));
-    if (!control.httpApis.findStage(apiId, '$default')) control.httpApis.createStage(apiId, { stageName: '$default', autoDeploy: true });
+    // One unit: a definition that fails to import leaves the API as it was, and the stage deploys once.
+    const apiId = control.batch(() => {
+      if (reuse) clearHttpApi(control, reuse);
+      const id = importHttpApi(control, def, { ...(reuse ? { apiId: reuse } : {}), defaultName: name, locate: doc.locate });
+      if (!control.httpApis.findStage(id, '$default')) control.httpApis.createStage(id, { stageName: '$default', autoDeploy: true });
+      return id;
+    });
     physical = { type: 'AWS::ApiGatewayV2::Api', id: apiId, attrs: {} };
   } else {
     const reuse = prior && control.apis.hasRestApi(prior.id) ? prior.id : undefined;
-    if (reuse) clearRestApi(control, reuse);
-    const apiId = control.store.tx(() => importRestApi(control, def, { ...(reuse ? { apiId: reuse } : {}), defaultName: name, locate: doc.locate }));
     const stage = stageFromDefinition(def) ?? 'dev';
-    control.deployments.createDeployment(apiId, { stageName: stage });
+    const apiId = control.batch(() => {
+      if (reuse) clearRestApi(control, reuse);
+      const id = importRestApi(control, def, { ...(reuse ? { apiId: reuse } : {}), defaultName: name, locate: doc.locate });
+      control.deployments.createDeployment(id, { stageName: stage });
+      return id;
+    });
     physical = { type: 'AWS::ApiGateway::RestApi', id: apiId, attrs: {} };
   }
   const state: DeployState = { Api: physical };

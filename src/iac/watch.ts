@@ -1,7 +1,6 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { ControlPlane } from '../control/index.js';
-import { CodeWatcher } from '../lambda/code-watcher.js';
 import { isIacError } from './diagnostics.js';
 import { loadFile, type LoadOptions, type LoadResult } from './load.js';
 
@@ -18,12 +17,18 @@ const DEBOUNCE_MS = 50;
 
 /**
  * --watch: a template edit reloads that template (only the APIs and functions whose definitions changed are
- * rebuilt, in place); an edit under a function's CodeUri updates that function's code through the control layer
- * (UpdateFunctionCode), so its next invocation runs the new code in a fresh environment.
+ * rebuilt, in place); a new .zip at a function's CodeUri updates that function's code through the control layer
+ * (UpdateFunctionCode: the zip is unpacked again), so its next invocation runs the new code in a fresh environment.
+ *
+ * Code served from a directory (CodeUri: src/, inline code) is not watched here: the Lambda runtime's own hot reload
+ * (src/lambda/code-watcher.ts) already sends the next invocation after an edit to a fresh environment, for every
+ * function served from a directory however it was created. Watching it here too made every save retire each warm
+ * environment twice (a cold start more) and write every function sharing the directory to the store.
  */
 export class TemplateWatcher {
   private readonly templates = new Map<string, { result: LoadResult; watcher: FSWatcher; timer?: NodeJS.Timeout; loading: boolean; again: boolean }>();
-  private readonly code = new CodeWatcher(DEBOUNCE_MS);
+  /** Zip packages by path: the functions deployed from each, and the watcher of its directory. */
+  private readonly zips = new Map<string, { functions: Set<string>; watcher: FSWatcher; timer?: NodeJS.Timeout }>();
   private closed = false;
 
   constructor(
@@ -44,22 +49,54 @@ export class TemplateWatcher {
 
   private watchCode(result: LoadResult): void {
     for (const fn of result.functions) {
-      if (!fn.local) continue;
-      const local = fn.local;
-      const dir = local.kind === 'directory' ? local.path : dirname(local.path);
-      this.code.watch(fn.name, dir, () => void this.codeChanged(fn.name, local));
+      // A reload may have moved a function off its zip.
+      for (const z of this.zips.values()) z.functions.delete(fn.name);
+      if (fn.local?.kind !== 'zip') continue;
+      const path = resolve(fn.local.path);
+      let entry = this.zips.get(path);
+      if (!entry) {
+        // Build tools replace the zip by rename: watch its directory and filter by name, as for templates.
+        const e: { functions: Set<string>; watcher: FSWatcher; timer?: NodeJS.Timeout } = {
+          functions: new Set(),
+          watcher: watch(dirname(path), { persistent: false }, (_e, name) => {
+            if (name !== null && String(name) !== basename(path)) return;
+            clearTimeout(e.timer);
+            e.timer = setTimeout(() => void this.zipChanged(path), DEBOUNCE_MS);
+            e.timer.unref();
+          }),
+        };
+        e.watcher.on('error', (err) => {
+          e.watcher.close();
+          this.zips.delete(path);
+          this.events.error(`${path}: no longer watched: ${err.message}`);
+        });
+        entry = e;
+        this.zips.set(path, entry);
+      }
+      entry.functions.add(fn.name);
     }
   }
 
-  private async codeChanged(name: string, local: { kind: 'directory' | 'zip'; path: string }): Promise<void> {
-    if (this.closed || !this.control.functions.find(name)) return;
-    const started = performance.now();
+  private async zipChanged(path: string): Promise<void> {
+    const entry = this.zips.get(path);
+    if (this.closed || !entry) return;
+    let zip: Buffer;
     try {
-      await this.control.functions.updateFunctionCode(name, local.kind === 'directory' ? { Directory: local.path } : { ZipFile: readFileSync(local.path) });
-      this.events.info(`function ${name}: code changed under ${local.path}; the next invocation runs it (${(performance.now() - started).toFixed(0)} ms)`);
-      this.events.codeUpdated?.(name);
+      zip = readFileSync(path);
     } catch (e) {
-      this.events.error(`function ${name}: could not update its code: ${(e as Error).message}`);
+      this.events.error(`${path}: cannot read the new package: ${(e as Error).message}`);
+      return;
+    }
+    for (const name of entry.functions) {
+      if (!this.control.functions.find(name)) continue;
+      const started = performance.now();
+      try {
+        await this.control.functions.updateFunctionCode(name, { ZipFile: zip });
+        this.events.info(`function ${name}: new package ${path}; the next invocation runs it (${(performance.now() - started).toFixed(0)} ms)`);
+        this.events.codeUpdated?.(name);
+      } catch (e) {
+        this.events.error(`function ${name}: could not update its code: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -98,7 +135,10 @@ export class TemplateWatcher {
 
   close(): void {
     this.closed = true;
-    this.code.close();
+    for (const z of this.zips.values()) {
+      clearTimeout(z.timer);
+      z.watcher.close();
+    }
     for (const t of this.templates.values()) {
       clearTimeout(t.timer);
       t.watcher.close();

@@ -2,6 +2,9 @@
  * Hot reload: watches the directory a function is served from and reports, once edits settle, that its code
  * changed. Directories that hold dependencies, tooling or caches are not watched: installing packages would fire
  * thousands of events, and Python's __pycache__ is rewritten by merely running the code.
+ *
+ * Functions served from the same directory (a template whose functions share one CodeUri) share one set of watchers
+ * and one quiet period: a save is one burst of events, answered once for all of them.
  */
 import { type Dirent, existsSync, type FSWatcher, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
@@ -10,59 +13,74 @@ const SKIP_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn',
 const IGNORED_FILE = /(\.pyc|\.swp|\.swx|~)$|^\.#|^4913$/; // bytecode and editor temp files (vim writes "4913")
 /** Enough for any function's own sources; a larger tree is watched up to here. */
 const MAX_DIRS = 2000;
-export const DEFAULT_DEBOUNCE_MS = 100;
+/**
+ * Quiet time after the last event before a change counts. An editor's save (truncate and write, or write a temporary
+ * file and rename it) is a burst well inside this; a build that writes for longer is picked up when it stops.
+ */
+export const DEFAULT_DEBOUNCE_MS = 50;
 
-interface Watched {
+interface WatchedDir {
   dir: string;
+  /** One fs.watch per directory of the tree (recursive watching is not available on Linux in Node 20). */
   watchers: Map<string, FSWatcher>;
   timer: NodeJS.Timeout | undefined;
-  onChange: () => void;
-  closed: boolean;
+  /** Who to tell, by key. */
+  listeners: Map<string, () => void>;
 }
 
 export class CodeWatcher {
-  private readonly watched = new Map<string, Watched>();
+  private readonly dirs = new Map<string, WatchedDir>();
+  private readonly dirOfKey = new Map<string, string>();
 
   constructor(private readonly debounceMs = DEFAULT_DEBOUNCE_MS) {}
 
   /** Starts watching `dir` under `key` (a function name); watching the same directory again does nothing. */
   watch(key: string, dir: string, onChange: () => void): void {
-    const existing = this.watched.get(key);
-    if (existing?.dir === dir) return;
-    if (existing) this.unwatch(key);
-    const w: Watched = { dir, watchers: new Map(), timer: undefined, onChange, closed: false };
-    this.watched.set(key, w);
-    this.scan(w, dir);
+    const current = this.dirOfKey.get(key);
+    if (current === dir) return;
+    if (current !== undefined) this.unwatch(key);
+    let d = this.dirs.get(dir);
+    if (!d) {
+      d = { dir, watchers: new Map(), timer: undefined, listeners: new Map() };
+      this.dirs.set(dir, d);
+      this.scan(d, dir);
+    }
+    d.listeners.set(key, onChange);
+    this.dirOfKey.set(key, dir);
   }
 
   unwatch(key: string): void {
-    const w = this.watched.get(key);
-    if (!w) return;
-    w.closed = true;
-    clearTimeout(w.timer);
-    for (const watcher of w.watchers.values()) watcher.close();
-    this.watched.delete(key);
+    const dir = this.dirOfKey.get(key);
+    if (dir === undefined) return;
+    this.dirOfKey.delete(key);
+    const d = this.dirs.get(dir);
+    if (!d) return;
+    d.listeners.delete(key);
+    if (d.listeners.size > 0) return;
+    clearTimeout(d.timer);
+    for (const watcher of d.watchers.values()) watcher.close();
+    this.dirs.delete(dir);
   }
 
   close(): void {
-    for (const key of [...this.watched.keys()]) this.unwatch(key);
+    for (const key of [...this.dirOfKey.keys()]) this.unwatch(key);
   }
 
   /** Adds a watcher for every directory under `dir` not watched yet (new directories appear after renames). */
-  private scan(w: Watched, dir: string): void {
-    if (!w.watchers.has(dir)) {
-      if (w.watchers.size >= MAX_DIRS) return;
+  private scan(d: WatchedDir, dir: string): void {
+    if (!d.watchers.has(dir)) {
+      if (d.watchers.size >= MAX_DIRS) return;
       let watcher: FSWatcher;
       try {
-        watcher = watch(dir, { persistent: false }, (_event, filename) => this.changed(w, filename));
+        watcher = watch(dir, { persistent: false }, (_event, filename) => this.changed(d, filename));
       } catch {
         return; // vanished, or not readable
       }
       watcher.on('error', () => {
         watcher.close();
-        w.watchers.delete(dir);
+        d.watchers.delete(dir);
       });
-      w.watchers.set(dir, watcher);
+      d.watchers.set(dir, watcher);
     }
     let entries: Dirent[];
     try {
@@ -71,26 +89,26 @@ export class CodeWatcher {
       return;
     }
     for (const e of entries) {
-      if (e.isDirectory() && !SKIP_DIRS.has(e.name)) this.scan(w, join(dir, e.name));
+      if (e.isDirectory() && !SKIP_DIRS.has(e.name)) this.scan(d, join(dir, e.name));
     }
   }
 
-  private changed(w: Watched, filename: string | Buffer | null): void {
+  private changed(d: WatchedDir, filename: string | Buffer | null): void {
     const name = filename === null ? '' : String(filename);
     if (name !== '' && (IGNORED_FILE.test(name) || SKIP_DIRS.has(name))) return;
-    clearTimeout(w.timer);
-    w.timer = setTimeout(() => {
-      w.timer = undefined;
-      if (w.closed) return;
-      for (const [d, watcher] of w.watchers) {
-        if (!existsSync(d)) {
+    clearTimeout(d.timer);
+    d.timer = setTimeout(() => {
+      d.timer = undefined;
+      if (this.dirs.get(d.dir) !== d) return; // no longer watched
+      for (const [sub, watcher] of d.watchers) {
+        if (!existsSync(sub)) {
           watcher.close();
-          w.watchers.delete(d);
+          d.watchers.delete(sub);
         }
       }
-      this.scan(w, w.dir);
-      w.onChange();
+      this.scan(d, d.dir);
+      for (const onChange of [...d.listeners.values()]) onChange();
     }, this.debounceMs);
-    w.timer.unref();
+    d.timer.unref();
   }
 }

@@ -109,6 +109,14 @@ export class Environment implements PooledEnvironment {
     return (this.current ? 1 : 0) + this.queued.length;
   }
 
+  get busySince(): number | undefined {
+    return this.current?.dispatchedAt;
+  }
+
+  get recentDurationMs(): number | undefined {
+    return this.durationEma;
+  }
+
   /**
    * Runs one invocation. The caller guarantees the environment is starting (fresh), idle, or busy with
    * canPrefetch() true, in which case the invocation starts when the ones before it are done.

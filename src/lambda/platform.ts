@@ -138,8 +138,24 @@ export function outOfMemoryError(requestId: string): PlatformError {
 
 /** X-Ray's trace header as Lambda hands it to the runtime (Lambda-Runtime-Trace-Id); never sampled locally. */
 export function newTraceId(): string {
-  const r = randomBytes(20).toString('hex');
+  const r = randomHex(40);
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(24)};Sampled=0`;
+}
+
+// Random hex drawn from a pool refilled 4 KB at a time: one randomBytes call per invocation was a measurable part
+// of the invocation's cost (the call itself, not the entropy).
+const POOL_BYTES = 4096;
+let pool = '';
+let poolAt = 0;
+
+function randomHex(chars: number): string {
+  if (poolAt + chars > pool.length) {
+    pool = randomBytes(POOL_BYTES).toString('hex');
+    poolAt = 0;
+  }
+  const out = pool.slice(poolAt, poolAt + chars);
+  poolAt += chars;
+  return out;
 }
 
 export function responseTooLargeError(limitBytes: number): PlatformError {

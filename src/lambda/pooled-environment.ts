@@ -12,6 +12,10 @@ export interface PooledEnvironment {
   readonly lastUsed: number;
   /** Invocations running or waiting here. */
   readonly load: number;
+  /** performance.now() when the invocation running now started; undefined when none runs. */
+  readonly busySince: number | undefined;
+  /** A moving average of its invocations' durations (ms); undefined when it does not keep one. */
+  readonly recentDurationMs: number | undefined;
   /** Whether a busy environment may take one more invocation ahead of time (pipelining). */
   canPrefetch(): boolean;
   /**

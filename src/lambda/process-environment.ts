@@ -111,6 +111,15 @@ export class ProcessEnvironment implements PooledEnvironment, RuntimeApiListener
     return this.current ? 1 : 0;
   }
 
+  get busySince(): number | undefined {
+    return this.current?.dispatchedAt;
+  }
+
+  /** Not kept: a process environment is never sent work ahead, and its pool scales up on waits alone. */
+  get recentDurationMs(): number | undefined {
+    return undefined;
+  }
+
   run(request: InvokeRequest, requestId: string): Promise<InvokeResult> {
     return new Promise<InvokeResult>((resolve) => {
       this.current = newInvocation(request, requestId, resolve);
@@ -194,6 +203,9 @@ export class ProcessEnvironment implements PooledEnvironment, RuntimeApiListener
     if (telemetry) readFrames(telemetry, this.budget, onLine);
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
+        // The runtime is gone, and so is its environment: whatever it started (a handler's `sleep`, a fork bomb's
+        // survivors) must not outlive it, as nothing outlives a Lambda sandbox. They also hold its pipes open.
+        killGroup(child.pid!);
         liveGroups.delete(child.pid!);
         // The pipes may still hold the last lines the process wrote; wait for them (briefly: a grandchild may keep
         // them open).

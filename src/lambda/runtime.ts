@@ -51,7 +51,7 @@ export interface LambdaRuntimeOptions {
   logEventsPerFunction?: number;
   /** Asynchronous invocation retries; AWS's delays unless shortened (see async-invoke.ts). */
   asyncInvoke?: AsyncInvokeOptions;
-  /** Quiet time after the last edit before a directory-served function reloads. Default 100 ms. */
+  /** Quiet time after the last edit before a directory-served function reloads. Default 50 ms (code-watcher.ts). */
   hotReloadDebounceMs?: number;
 }
 
@@ -134,7 +134,7 @@ class FunctionPool implements EnvironmentOwner {
       const waited = performance.now() - head.since;
       // An environment still starting will take the queue soon; starting more at once only slows all of them.
       const starting = [...this.all].some((e) => e.state === 'starting');
-      if (waited < this.scaleUpAfterMs || starting) {
+      if (waited < this.scaleUpAfterMs || starting || !this.heldBySlowWork(waited)) {
         this.armScaleUp(this.scaleUpAfterMs - waited);
         return;
       }
@@ -142,6 +142,28 @@ class FunctionPool implements EnvironmentOwner {
       this.start(head.spec).run(head.req, head.requestId).then(head.resolve);
       if (this.waiters.length > 0) this.armScaleUp();
     }, delay);
+  }
+
+  /**
+   * Whether the environments' own work explains a wait, so that another environment would shorten it. A long wait
+   * behind quick invocations (a burst of no-op handlers under load, a GC pause, a machine busy with other things) is
+   * a wait for the CPU: another thread would only share the same cores, and every idle one costs a wake-up per
+   * invocation it is handed. An environment held by one invocation for scaleUpAfterMs, or one whose durations are not
+   * known yet, counts as slow work.
+   */
+  private heldBySlowWork(waited: number): boolean {
+    const now = performance.now();
+    let durations = 0;
+    for (const env of this.all) {
+      if (env.busySince !== undefined && now - env.busySince >= this.scaleUpAfterMs) return true;
+      const d = env.recentDurationMs;
+      if (d === undefined) return true;
+      durations += d;
+    }
+    const n = Math.max(1, this.all.size);
+    // The handlers' own time for the queue ahead, spread over the environments.
+    const explained = (this.waiters.length * (durations / n)) / n;
+    return explained >= waited / 2;
   }
 
   stopScaling(): void {

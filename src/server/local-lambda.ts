@@ -106,8 +106,8 @@ export class LocalLambda implements LambdaInvoker {
       throw new LambdaInvokeError('too-large', 'the event is larger than Lambda accepts (6 MB)');
     }
     try {
-      const r = await this.runtime.invoke(spec, { payload });
-      return r.functionError ? { payload: r.payload, functionError: r.functionError } : { payload: r.payload };
+      // The result is a LambdaInvocation already (payload, functionError when failed): no copy per request.
+      return await this.runtime.invoke(spec, { payload });
     } catch (e) {
       if (e instanceof TooManyRequestsError) throw new LambdaInvokeError('throttled', e.message);
       throw new LambdaInvokeError('failed', (e as Error).message);

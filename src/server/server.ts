@@ -26,7 +26,10 @@ import { lambdaRoutes } from '../wire/lambda.js';
 import { LocalLambda } from './local-lambda.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { serveInspect } from './inspect.js';
-import { isLoopbackHost, isForeignBrowserRequest } from './local-only.js';
+import { LocalOnlyGate, RemoteBindError, isCorsPreflight, isLoopbackBindAddress, type LocalSurface } from './local-only.js';
+import { generateToken } from './access-token.js';
+import { configureServer, discardRest, readBody, resolveLimits, sendPayloadTooLarge, serverOptions, declaredLength, type ProtocolLimits } from './limits.js';
+import { storageFailure } from './storage-failure.js';
 import { EventHub } from './events.js';
 import { ConsoleSurface } from './console-surface.js';
 import { isSandboxHost, serveSandbox } from './console-sandbox.js';
@@ -48,6 +51,14 @@ export interface ServerOptions {
   jwks?: Record<string, string>;
   /** IAM users whose SigV4 signatures AWS_IAM methods accept (default: access key "test", secret "test"). */
   iamUsers?: { name: string; accessKeyId: string; secretAccessKey: string }[];
+  /** Browser origins allowed to call the control plane, with CORS headers for them only (`--control-plane-origin`). */
+  controlPlaneOrigins?: string[];
+  /** Accept callers on other machines (required to bind a non-loopback host); they must present `token`. */
+  allowRemote?: boolean;
+  /** The token remote callers present (generated when allowRemote is set without one). */
+  token?: string;
+  /** Protocol limits: header size, timeouts, body sizes (defaults in limits.ts). */
+  limits?: Partial<ProtocolLimits>;
 }
 
 /** The credentials local AWS tooling most often uses; an AWS_IAM method accepts them unless told otherwise. */
@@ -64,11 +75,11 @@ export interface RunningServer {
   restApiUrl(apiId: string, stage: string): string;
   /** The path form for clients that cannot resolve *.localhost. */
   restApiPathUrl(apiId: string, stage: string): string;
+  /** The access token remote callers must present; only set with allowRemote. */
+  token?: string;
   close(): Promise<void>;
 }
 
-const MAX_DATA_PLANE_BODY = 10 * 1024 * 1024; // API Gateway's payload limit
-const MAX_CONTROL_BODY = 80 * 1024 * 1024; // a 50 MB zip, base64-encoded, in JSON
 const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.localhost(?::\d+)?$/i;
 const PATH_FORM = /^\/restapis\/([a-z0-9]+)\/([^/]+)\/_user_request_(\/.*)?$/;
 
@@ -78,6 +89,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const events = new EventHub();
   const logger = events.tap(options.logger ?? consoleLogger());
   const host = options.host ?? '127.0.0.1';
+  // Other machines reaching the control plane could run code here: only on request, and then with a token.
+  if (!isLoopbackBindAddress(host) && !options.allowRemote) throw new RemoteBindError(host);
+  const token = options.allowRemote ? (options.token ?? generateToken()) : undefined;
+  const gate = new LocalOnlyGate({ ...(options.controlPlaneOrigins ? { controlPlaneOrigins: options.controlPlaneOrigins } : {}), ...(token !== undefined ? { token } : {}) });
+  const limits = resolveLimits(options.limits);
   let tempDir: string | undefined;
   let store: Store;
   let codeRoot: string;
@@ -130,7 +146,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   let port = 0;
   const consoleSurface = new ConsoleSurface({ control, runtime, gateway: gatewayDeps, port: () => port }, events);
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, res).catch((e: unknown) => {
       logger.error(`unexpected error serving ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
       if (!res.headersSent) {
@@ -140,8 +156,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         res.destroy();
       }
     });
+  };
+  const server = http.createServer(serverOptions(limits), onRequest);
+  // Malformed request lines, oversized headers, slow clients: a short answer and a closed connection, never a crash.
+  configureServer(server);
+  // Expect: 100-continue: a body that is declared too large is refused before the client sends it.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const declared = declaredLength(req);
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const dataPlane = EXECUTE_API_HOST.test(req.headers.host ?? '') || PATH_FORM.test(path);
+    if (declared !== undefined && declared > (dataPlane ? limits.maxDataPlaneBody : limits.maxControlBody)) {
+      if (dataPlane) return sendPayloadTooLarge(req, res, limits);
+      return sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${limits.maxControlBody} bytes`)), { Connection: 'close' });
+    }
+    res.writeContinue();
+    onRequest(req, res);
   });
-  server.keepAliveTimeout = 65_000;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const receivedAt = Date.now();
@@ -154,8 +186,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const hostMatch = EXECUTE_API_HOST.exec(hostHeader);
     const pathMatch = hostMatch ? null : PATH_FORM.exec(path);
     if (hostMatch || pathMatch) {
-      const body = await readBody(req, MAX_DATA_PLANE_BODY);
-      if (body === null) return sendResult(res, tooLarge());
+      const read = await readBody(req, limits.maxDataPlaneBody);
+      if (!read.ok) {
+        if (read.reason === 'too-large') return sendPayloadTooLarge(req, res, limits);
+        res.destroy();
+        return;
+      }
+      const body = read.body;
       const apiId = (hostMatch ? hostMatch[1]! : pathMatch![1]!).toLowerCase();
       const apiPath = hostMatch ? path : (pathMatch![3] ?? '/');
       const pathFormStage = hostMatch ? undefined : pathMatch![2]!;
@@ -175,9 +212,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     // The playground's sandbox pages: another origin on this port (http://{name}.localhost), nothing else there.
     if (isSandboxHost(hostHeader)) return serveSandbox(req, res, port);
-    if (path === '/_preflight/api/inspect') return serveInspect(req, res, control, rawQuery);
-    if (consoleSurface.handles(path)) return consoleSurface.serve(req, res, path, rawQuery);
+    if (path === '/_preflight/api/inspect') {
+      if (!admit(req, res, 'internal', rawQuery)) return;
+      return serveInspect(req, res, control, rawQuery);
+    }
+    if (consoleSurface.handles(path)) {
+      if (!admit(req, res, 'console', rawQuery)) return;
+      return consoleSurface.serve(req, res, path, rawQuery);
+    }
     if (path === '/_preflight/health') {
+      if (!admit(req, res, 'internal', rawQuery)) return;
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ status: 'ok', version: 1 }));
       return;
@@ -192,30 +236,64 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       return;
     }
 
-    // The control plane changes the developer's machine: only local, non-browser-cross-site callers.
-    if (!isLoopbackHost(hostHeader) || isForeignBrowserRequest(req.headers, hostHeader)) {
-      res.writeHead(403, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ message: 'The preflight control plane only accepts requests from this machine (loopback Host, no foreign Origin).' }));
+    // The control plane changes the developer's machine: only local, non-browser-cross-site callers (and named
+    // front ends, and remote callers with the token when the server was started for them).
+    const verdict = gate.check(req, 'control', rawQuery);
+    if (!verdict.ok) return refuse(req, res, verdict);
+    const cors = verdict.corsOrigin !== undefined ? gate.corsHeaders(verdict.corsOrigin) : undefined;
+    if (verdict.corsOrigin !== undefined && isCorsPreflight(req)) {
+      res.writeHead(204, { ...gate.preflightHeaders(req, verdict.corsOrigin), 'Content-Length': '0' });
+      res.end();
       return;
     }
-    const body = await readBody(req, MAX_CONTROL_BODY);
-    if (body === null) return sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', 'Request must be smaller than 80 MB')));
+    const read = await readBody(req, limits.maxControlBody);
+    if (!read.ok) {
+      if (read.reason === 'aborted') return void res.destroy();
+      sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${limits.maxControlBody} bytes`)), { ...cors, Connection: 'close' });
+      return discardRest(req, res, limits);
+    }
+    const body = read.body;
     const wreq: WireRequest = { method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: req.headers, body };
     const match = isImportRequest(wreq.method, path, wreq.query) ? { handler: (r: WireRequest) => importRestApiWire(control, r), params: {} } : wire.match(wreq.method, path);
     if (!('handler' in match)) {
       const e = match.pathKnown
         ? new AwsError(405, 'MethodNotAllowedException', `Method ${wreq.method} is not allowed on ${path}`)
         : new AwsError(404, 'UnknownOperationException', `No AWS operation at ${wreq.method} ${path}: preflight serves API Gateway (/restapis...) and Lambda (/2015-03-31/functions...)`);
-      return sendWire(res, errorResponse(path, e));
+      return sendWire(res, errorResponse(path, e), cors);
     }
     let response: WireResponse;
     try {
       response = await match.handler(wreq, match.params);
     } catch (e) {
-      if (!isAwsError(e)) throw e;
-      response = errorResponse(path, e);
+      const failure = isAwsError(e) ? e : storageFailure(e, path, store.file);
+      if (!failure) throw e;
+      if (!isAwsError(e)) logger.error(`${wreq.method} ${path}: ${failure.message}`);
+      response = errorResponse(path, failure);
     }
-    sendWire(res, response);
+    sendWire(res, response, cors);
+  }
+
+  /** Lets a request through to a local-only surface, or answers it with the refusal. */
+  function admit(req: http.IncomingMessage, res: http.ServerResponse, surface: LocalSurface, rawQuery: string): boolean {
+    const verdict = gate.check(req, surface, rawQuery);
+    if (verdict.ok) return true;
+    refuse(req, res, verdict);
+    return false;
+  }
+
+  function refuse(req: http.IncomingMessage, res: http.ServerResponse, verdict: Extract<ReturnType<LocalOnlyGate['check']>, { ok: false }>): void {
+    // No CORS headers: a foreign page learns nothing, not even the status. A body is not read: that connection closes.
+    const body = JSON.stringify({ message: verdict.message });
+    const unreadBody = req.headers['transfer-encoding'] !== undefined || (declaredLength(req) ?? 0) > 0;
+    res.writeHead(verdict.status, {
+      'Content-Type': 'application/json',
+      'x-amzn-ErrorType': verdict.type,
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-store',
+      ...(unreadBody ? { Connection: 'close' } : {}),
+    });
+    res.end(body);
+    if (unreadBody) discardRest(req, res, limits);
   }
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -227,6 +305,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (token !== undefined) {
+    logger.warn(`preflight accepts connections from other machines on ${url}: its control plane runs the code it is given. Remote callers must present the access token.`);
+  }
 
   let closed = false;
   return {
@@ -238,6 +319,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runtime,
     restApiUrl: (apiId, stage) => `http://${apiId}.execute-api.localhost:${port}/${stage}`,
     restApiPathUrl: (apiId, stage) => `${url}/restapis/${apiId}/${stage}/_user_request_`,
+    ...(token !== undefined ? { token } : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -251,34 +333,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolvePromise, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolvePromise(over ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function sendResult(res: http.ServerResponse, result: GatewayResult): void {
   const flat: string[] = [];
   for (const [k, v] of result.headers) flat.push(k, v);
-  const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
-  flat.push('Content-Length', String(body.length));
+  // A string body is written as a string (utf8): copying it into a Buffer first cost an allocation per request.
+  const body = result.body;
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  flat.push('Content-Length', String(length));
   res.writeHead(result.status, flat);
   // An empty body goes out with the headers in one write; an empty chunk would cost a second one.
-  if (body.length === 0) res.end();
+  if (length === 0) res.end();
   else res.end(body);
 }
 
-function sendWire(res: http.ServerResponse, r: WireResponse): void {
-  const headers: Record<string, string> = { 'x-amzn-RequestId': newRequestId(), ...(r.headers ?? {}) };
+function sendWire(res: http.ServerResponse, r: WireResponse, extra?: Record<string, string>): void {
+  const headers: Record<string, string> = { 'x-amzn-RequestId': newRequestId(), ...(r.headers ?? {}), ...extra };
   let body: Buffer | undefined;
   if (Buffer.isBuffer(r.body)) body = r.body;
   else if (r.body !== undefined) {
@@ -304,18 +373,6 @@ function errorResponse(path: string, e: AwsError): WireResponse {
     return { status: e.status, headers, body: { Type: 'User', message: e.message, ...(reason ? { Reason: reason } : {}) } };
   }
   return { status: e.status, headers, body: { message: e.message } };
-}
-
-function tooLarge(): GatewayResult {
-  return {
-    status: 413,
-    headers: [
-      ['Content-Type', 'application/json'],
-      ['x-amzn-ErrorType', 'RequestTooLargeException'],
-      ['x-amzn-RequestId', newRequestId()],
-    ],
-    body: '{"message":"Request Too Long"}',
-  };
 }
 
 function normalizeIp(ip: string | undefined): string {

@@ -11,6 +11,7 @@ export interface StoreOptions {
 }
 
 export const DEFAULT_STATE_FILE = '.preflight/state.db';
+const MAX_CACHED_STATEMENTS = 1000;
 
 /** The state directory cannot be used as it is; the message says why and what to do. */
 export class StateError extends Error {}
@@ -24,6 +25,7 @@ export class Store {
   readonly db: Database.Database;
   readonly file: string;
   private readonly dataVersionStmt: Database.Statement<[], { data_version: number }>;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: StoreOptions = {}) {
     this.file = options.ephemeral ? ':memory:' : (options.file ?? DEFAULT_STATE_FILE);
@@ -35,6 +37,22 @@ export class Store {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.dataVersionStmt = this.db.prepare('PRAGMA data_version');
+  }
+
+  /**
+   * A prepared statement for `sql`, compiled once and reused: compiling costs more than running most of the
+   * control layer's statements (an import runs thousands). Callers must not change a statement's modes (pluck, raw,
+   * expand) nor iterate one: it is shared.
+   */
+  prepare(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      // The control layer's SQL is literal text; the bound only guards against a caller that builds SQL strings.
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** Runs fn in one IMMEDIATE transaction (writers queue instead of failing with SQLITE_BUSY mid-way). */

@@ -56,7 +56,7 @@ export function apiGatewayExportRoutes(control: ControlPlane, router: WireRouter
     const mode = req.query.get('mode') ?? 'merge';
     if (mode !== 'overwrite' && mode !== 'merge') throw new AwsError(400, 'BadRequestException', `Invalid mode ${mode}: use overwrite or merge`);
     asAws(() =>
-      control.store.tx(() => {
+      control.batch(() => {
         if (mode === 'overwrite') clearRestApi(control, apiId);
         importRestApi(control, doc, { apiId });
       }),
@@ -73,6 +73,6 @@ export function isImportRequest(method: string, path: string, query: URLSearchPa
 
 export function importRestApiWire(control: ControlPlane, req: WireRequest): WireResponse {
   const doc = definitionOf(req);
-  const id = asAws(() => control.store.tx(() => importRestApi(control, doc)));
+  const id = asAws(() => control.batch(() => importRestApi(control, doc)));
   return { status: 201, body: control.apis.getRestApi(id) };
 }

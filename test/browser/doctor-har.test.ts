@@ -58,6 +58,10 @@ async function recordDevtoolsHar(page: Page): Promise<() => Promise<string>> {
   });
   await cdp.send('Network.enable');
   return async () => {
+    // CDP's extra-info events can trail the page's own view of a failed request, more so on a loaded machine: wait
+    // (bounded) until every request has its wire headers and either its raw response or its network error.
+    const settled = () => [...recs.values()].every((r) => !r.url || r.url.startsWith('data:') || (r.wireHeaders !== undefined && (r.rawResponse !== undefined || r.error !== undefined)));
+    for (let waited = 0; !settled() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     await cdp.detach();
     const split = (h: Record<string, string>) => Object.entries(h).flatMap(([name, v]) => v.split('\n').map((value) => ({ name, value })));
     const entries = order.map((id) => recs.get(id)!).filter((r) => r.url && !r.url.startsWith('data:')).map((r) => {

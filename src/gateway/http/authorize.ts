@@ -152,7 +152,8 @@ async function lambdaAuthorizer(ctx: HttpRequestContext, authorizer: HttpAuthori
     identity.push(v);
   }
   const ttl = authorizer.authorizerResultTtlInSeconds ?? 0;
-  const cacheKey = `${ctx.api.apiId}/${authorizer.authorizerId}/${JSON.stringify(identity)}`;
+  // Per stage and deployment, as for REST APIs: a stage on an older deployment may run an older authorizer.
+  const cacheKey = `${ctx.api.apiId}/${ctx.stage.name}/${ctx.api.deploymentId}/${authorizer.authorizerId}/${JSON.stringify(identity)}`;
   const cached = ttl > 0 && identity.length > 0 ? deps.cache.get(cacheKey) : undefined;
   const decision = cached ?? (await invokeAuthorizer(ctx, authorizer, identity, deps));
   if ('failed' in decision) return { ok: false, status: 500, headers: [], body: INTERNAL };

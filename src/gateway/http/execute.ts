@@ -2,6 +2,7 @@ import { functionNameOf } from '../../control/functions.js';
 import { BackendError, callBackend } from '../http-client.js';
 import { LambdaInvokeError, type ExecutionLog, type LambdaInvoker } from '../ports.js';
 import { MalformedProxyResponse, parseProxyResponse } from '../rest/lambda-proxy.js';
+import { within } from '../within.js';
 import type { GatewayRequest, GatewayResult, HeaderList } from '../types.js';
 import { authorizeHttp, type AuthDeps } from './authorize.js';
 import { matchHttpRoute, type CompiledHttpApi } from './compile.js';
@@ -69,13 +70,9 @@ async function lambda(ctx: HttpRequestContext, uri: string, version: string, tim
   const m = /functions\/(.+?)\/invocations$/.exec(uri);
   const fn = functionNameOf(m ? m[1]! : uri);
   const event = JSON.stringify(version === '1.0' ? buildEventV1(ctx) : buildEventV2(ctx));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
   let outcome;
   try {
-    outcome = await Promise.race([deps.lambda.invoke(fn, event), timeout]);
+    outcome = await within(deps.lambda.invoke(fn, event), timeoutMs);
   } catch (e) {
     if (e instanceof LambdaInvokeError) {
       deps.log(ctx.requestId, `Lambda invocation failed: ${e.kind === 'not-found' ? `function ${fn} does not exist (create it, or fix the integration URI)` : e.message}`);
@@ -84,8 +81,6 @@ async function lambda(ctx: HttpRequestContext, uri: string, version: string, tim
       return { status: 500, headers: [['content-type', 'application/json']], body: INTERNAL };
     }
     throw e;
-  } finally {
-    clearTimeout(timer);
   }
   if (outcome === 'timeout') {
     deps.log(ctx.requestId, `Lambda function ${fn} did not answer within the integration timeout (${timeoutMs} ms)`);

@@ -1,3 +1,4 @@
+import { isUtf8 as bufferIsUtf8 } from 'node:buffer';
 import { queryMaps } from '../query.js';
 import { findHeader, type HeaderList } from '../types.js';
 import type { HttpRequestContext } from './context.js';
@@ -25,8 +26,9 @@ function isBinary(ctx: HttpRequestContext): boolean {
   return !isUtf8(ctx.req.body);
 }
 
+/** Node's own validator: decoding and re-encoding to compare cost two copies of the body per request. */
 function isUtf8(b: Buffer): boolean {
-  return Buffer.from(b.toString('utf8'), 'utf8').equals(b);
+  return bufferIsUtf8(b);
 }
 
 /**

@@ -30,6 +30,8 @@ export class RestRequestContext {
   private _query?: [string, string][];
   private _headerMap?: Map<string, string[]>;
   private _context?: Record<string, unknown>;
+  private _traceId?: string;
+  private _domainName?: string;
 
   constructor(
     readonly req: GatewayRequest,
@@ -78,12 +80,19 @@ export class RestRequestContext {
 
   /** X-Amzn-Trace-Id: Root=1-{epoch seconds hex}-{24 hex}, derived from the request id so it is stable. */
   get traceId(): string {
-    const hex = this.requestId.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
-    return `Root=1-${Math.floor(this.req.receivedAt / 1000).toString(16)}-${hex}`;
+    if (this._traceId === undefined) {
+      const id = this.requestId;
+      // Our own request ids are lower-case UUIDs: their first 24 hex digits without a regex; a client's id, any shape.
+      const hex = UUID.test(id)
+        ? `${id.slice(0, 8)}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}${id.slice(24, 28)}`
+        : id.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
+      this._traceId = `Root=1-${Math.floor(this.req.receivedAt / 1000).toString(16)}-${hex}`;
+    }
+    return this._traceId;
   }
 
   get domainName(): string {
-    return this.req.host.replace(/:\d+$/, '');
+    return (this._domainName ??= this.req.host.replace(/:\d+$/, ''));
   }
 
   /** $context as API Gateway documents it for REST APIs (mapping template reference). */
@@ -165,11 +174,21 @@ function nextExtendedRequestId(): string {
   return `${prefix}${tail}=`;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// The last second formatted: every request within a second shares it.
+let clfSecond = NaN;
+let clfText = '';
 
 /** Common Log Format time, as requestContext.requestTime: 04/Mar/2020:19:15:17 +0000 */
 export function clfTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second === clfSecond) return clfText;
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  clfText = `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+  clfSecond = second;
+  return clfText;
 }

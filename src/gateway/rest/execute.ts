@@ -12,6 +12,7 @@ import type { StageCache } from './stage-cache.js';
 import type { StageThrottle } from './stage-throttle.js';
 import type { UsageEnforcer } from './usage.js';
 import { validateRequest } from './validate.js';
+import { within } from '../within.js';
 import type { RenderOutput } from '../vtl/index.js';
 
 export interface RestDeps extends SecurityDeps {
@@ -431,12 +432,8 @@ async function invokeLambda(
   integration: CompiledIntegration,
   deps: RestDeps,
 ): Promise<{ payload: string; functionError?: string | undefined } | { result: GatewayResult }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), integration.integration.timeoutInMillis);
-  });
   try {
-    const r = await Promise.race([deps.lambda.invoke(fn, payload), timeout]);
+    const r = await within(deps.lambda.invoke(fn, payload), integration.integration.timeoutInMillis);
     if (r === 'timeout') {
       deps.log(ctx.requestId, `Execution failed due to a timeout error: Lambda function ${fn} did not answer within ${integration.integration.timeoutInMillis} ms`);
       return { result: gatewayResponse(ctx, { type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out', defaultBody: TIMEOUT_BODY }) };
@@ -454,8 +451,6 @@ async function invokeLambda(
       return { result: internalError(ctx, e.kind === 'not-found' ? 500 : 502) };
     }
     throw e;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { GatewayResponseType } from '../../model/restapi.js';
-import { GATEWAY_RESPONSE_ERROR_TYPE } from '../../model/gateway-responses.js';
+import { DEFAULT_GATEWAY_RESPONSE_TEMPLATE, GATEWAY_RESPONSE_ERROR_TYPE } from '../../model/gateway-responses.js';
 import type { GatewayResult, HeaderList } from '../types.js';
 import type { RestRequestContext } from './context.js';
 import { pickResponseTemplate, render, resolveSource } from './mapping.js';
@@ -33,10 +33,11 @@ export function gatewayResponse(ctx: RestRequestContext, error: GatewayError): G
       ? Number(declared)
       : (error.status ?? compiled.status)
     : (error.status ?? compiled.status);
+  const messageString = JSON.stringify(error.message);
   const contextExtra = {
     error: {
       message: error.message,
-      messageString: JSON.stringify(error.message),
+      messageString,
       responseType: error.type,
       validationErrorString: error.validationErrorString ?? '',
     },
@@ -51,6 +52,10 @@ export function gatewayResponse(ctx: RestRequestContext, error: GatewayError): G
   const picked = pickResponseTemplate(compiled.templates, ctx.header('accept'));
   if (error.defaultBody !== undefined && !compiled.customized) {
     body = error.defaultBody;
+  } else if (picked?.template?.source === DEFAULT_GATEWAY_RESPONSE_TEMPLATE) {
+    // What the default template renders to, without building $context for it (every 403/404 of an unknown route).
+    body = `{"message":${messageString}}`;
+    contentType = picked.contentType;
   } else if (picked?.template) {
     const out = render(picked.template, ctx, '', contextExtra);
     body = out.output;

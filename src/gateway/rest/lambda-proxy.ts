@@ -1,6 +1,7 @@
 import { queryMaps } from '../query.js';
 import type { HeaderList } from '../types.js';
-import type { RestRequestContext } from './context.js';
+import { ACCOUNT_ID } from '../../control/ids.js';
+import { clfTime, type RestRequestContext } from './context.js';
 
 /** Request headers API Gateway does not pass to a proxy integration (LocalStack AWS-validated header_remapping). */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -72,9 +73,9 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
       resourcePath: resource.path,
       httpMethod: req.method,
       extendedRequestId: ctx.extendedRequestId,
-      requestTime: ctx.vtlContext()['requestTime'],
+      requestTime: clfTime(req.receivedAt),
       path: ctx.stagePath,
-      accountId: ctx.vtlContext()['accountId'],
+      accountId: ACCOUNT_ID,
       protocol: 'HTTP/1.1',
       stage: ctx.stage.name,
       domainPrefix: ctx.domainName.split('.')[0],

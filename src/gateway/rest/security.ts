@@ -19,6 +19,9 @@ export type SecurityOutcome = { ok: true; auth?: RestAuthorization } | { ok: fal
  */
 export async function secureRequest(ctx: RestRequestContext, deps: SecurityDeps): Promise<SecurityOutcome> {
   const method = ctx.match!.method.method;
+  const policyText = ctx.api.snapshot.api.policy;
+  // Nothing to check (no authorization, no resource policy), the common case: no ARN to build for it.
+  if (method.authorizationType === 'NONE' && !policyText) return { ok: true };
   const arn = methodArn(ctx, deps.region);
   let principalArn: string | undefined;
   if (method.authorizationType === 'AWS_IAM') {
@@ -37,7 +40,6 @@ export async function secureRequest(ctx: RestRequestContext, deps: SecurityDeps)
       userArn: sig.credential.arn,
     } });
   }
-  const policyText = ctx.api.snapshot.api.policy;
   const policyDecision = (): 'allow' | 'deny' | 'none' | 'broken' => {
     if (!policyText) return 'none';
     try {

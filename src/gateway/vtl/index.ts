@@ -71,7 +71,16 @@ class Template implements CompiledTemplate {
 
 /** Parses a mapping template; throws VtlSyntaxError (what, line:column, hint) when Velocity would reject it. */
 export function compileTemplate(source: string): CompiledTemplate {
-  return new Template(source, compileProgram(source));
+  try {
+    return new Template(source, compileProgram(source));
+  } catch (e) {
+    // The parsers recurse per nesting level; thousands of nested brackets exhaust the stack. A syntax error for the
+    // author, never a RangeError escaping into the deployment or the data plane (found by test/unit/fuzz-vtl).
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new VtlSyntaxError('The template nests too deeply', 1, 1, 'flatten the nested brackets, #if blocks or expressions');
+    }
+    throw e;
+  }
 }
 
 function emptyOverrides(): OverrideState {

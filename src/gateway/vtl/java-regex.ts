@@ -3,7 +3,14 @@
 // (Java's `$` also matches before a final line terminator, `.` excludes \u0085, \A/\z, \Q..\E, inline flags,
 // POSIX classes, possessive quantifiers). Constructs JS cannot express fail as PatternSyntaxException would.
 
+import v8 from 'node:v8';
 import { JavaException } from './values.js';
+
+// Patterns and the strings they run on come from templates and requests; a pattern such as (a+)+$ backtracks
+// exponentially and would block the server's one thread for minutes (found by test/unit/fuzz-vtl). V8 can switch such
+// a regex to its linear-time engine once it has backtracked too much: same results, bounded time. Process-wide; it
+// only changes how long pathological matches take. (Backreferences and lookarounds have no linear engine.)
+v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 const POSIX: Record<string, string> = {
   Lower: 'a-z',
@@ -331,7 +338,31 @@ export function javaSplit(s: string, pattern: string, limit = 0): string[] {
 }
 
 export function javaMatches(s: string, pattern: string): boolean {
-  const re = javaRegex(pattern);
-  const full = new RegExp(`(?<![\\s\\S])(?:${re.source})(?![\\s\\S])`, re.flags);
-  return full.test(s);
+  return fullMatcher(javaRegex(pattern)).test(s);
+}
+
+/** What a non-multiline Java `$` becomes (see translate): before an optional final line terminator, then the end. */
+const JAVA_END = `(?=(?:\\r\\n|[${LINE_TERM}])?(?![\\s\\S]))`;
+const fullCache = new Map<string, RegExp>();
+
+/**
+ * The pattern anchored at both ends, for matches(). Without the multiline flag the anchors are ^ and $, and a
+ * trailing Java `$` is dropped (the match must end there anyway): a regex without lookarounds can fall back to V8's
+ * linear-time engine when it backtracks too much, so (a+)+$ on a long input no longer blocks the server.
+ */
+function fullMatcher(re: RegExp): RegExp {
+  const key = `${re.flags}\u0000${re.source}`;
+  let full = fullCache.get(key);
+  if (!full) {
+    if (re.flags.includes('m')) full = new RegExp(`(?<![\\s\\S])(?:${re.source})(?![\\s\\S])`, re.flags);
+    else {
+      let src = re.source;
+      if (src.endsWith(JAVA_END) && !/(^|[^\\])(\\\\)*\\$/.test(src.slice(0, -JAVA_END.length))) src = src.slice(0, -JAVA_END.length);
+      full = new RegExp(`^(?:${src})$`, re.flags);
+    }
+    if (fullCache.size > 500) fullCache.clear();
+    fullCache.set(key, full);
+  }
+  full.lastIndex = 0;
+  return full;
 }

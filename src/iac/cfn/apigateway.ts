@@ -37,7 +37,7 @@ export function restApi(ctx: DeployContext, id: string, props: Record<string, un
   let apiId: string;
   const bodyAt = ['Resources', id, 'Properties', 'Body'];
   if (body) {
-    apiId = ctx.control.store.tx(() =>
+    apiId = ctx.control.batch(() =>
       importRestApi(ctx.control, body, { ...(reuse ? { apiId: reuse } : {}), defaultName: str(props['Name']) ?? id, locate: (p) => ctx.locate([...bodyAt, ...p]) }),
     );
   } else {

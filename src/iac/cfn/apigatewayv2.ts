@@ -34,7 +34,7 @@ export function httpApi(ctx: DeployContext, id: string, p: Record<string, unknow
   if (isObject(p['Body'])) {
     const body = p['Body'];
     const at = ['Resources', id, 'Properties', 'Body'];
-    apiId = ctx.control.store.tx(() => importHttpApi(ctx.control, body, { ...(reuse ? { apiId: reuse } : {}), defaultName: str(p['Name']) ?? id, locate: (path) => ctx.locate([...at, ...path]) }));
+    apiId = ctx.control.batch(() => importHttpApi(ctx.control, body, { ...(reuse ? { apiId: reuse } : {}), defaultName: str(p['Name']) ?? id, locate: (path) => ctx.locate([...at, ...path]) }));
     const update: Record<string, unknown> = {};
     if (p['Name'] !== undefined) update['name'] = String(p['Name']);
     if (p['Description'] !== undefined) update['description'] = String(p['Description']);

@@ -71,7 +71,8 @@ export async function deployTemplate(control: ControlPlane, template: Template, 
   const changes: string[] = [];
   const rebuilt = new Set<string>();
   let done = 0;
-  for (const id of order) {
+  /** Creates or updates one resource; a promise when its handler has to wait (function code to unpack). */
+  const step = (id: string): Promise<void> | undefined => {
     const r = template.resources[id]!;
     const handler = HANDLERS[r.Type];
     done++;
@@ -82,35 +83,54 @@ export async function deployTemplate(control: ControlPlane, template: Template, 
       }
       const props = safeResolve(r.Properties ?? {}, ['Resources', id, 'Properties'], scope);
       ctx.physical.set(id, acceptedPhysical(template, id, r.Type, props));
-      continue;
+      return undefined;
     }
     const group = groups.get(id);
     const prior = previous[id];
     const unchanged = prior && group && prior.hash === group.hash && stillExists(control, prior);
     if (unchanged) {
       ctx.physical.set(id, prior);
-      continue;
+      return undefined;
     }
     const props = resolveValue(r.Properties ?? {}, ['Resources', id, 'Properties'], scope) as Record<string, unknown>;
     if (r.Type === 'AWS::Lambda::Function') {
       const hash = digest(props);
       if (prior && prior.hash === hash && control.functions.find(prior.id)) {
         ctx.physical.set(id, prior);
-        continue;
+        return undefined;
       }
-      const p = await handler(ctx, id, props);
-      p.hash = hash;
+      return Promise.resolve(handler(ctx, id, props)).then((p) => {
+        p.hash = hash;
+        ctx.physical.set(id, p);
+        changes.push(`${prior ? 'updated' : 'created'} function ${p.id}`);
+      });
+    }
+    const made = (p: Physical) => {
+      if (group) p.hash = group.hash;
       ctx.physical.set(id, p);
-      changes.push(`${prior ? 'updated' : 'created'} function ${p.id}`);
-      continue;
-    }
-    const p = await handler(ctx, id, props);
-    if (group) p.hash = group.hash;
-    ctx.physical.set(id, p);
-    if (ROOTS[r.Type] && !rebuilt.has(id)) {
-      rebuilt.add(id);
-      changes.push(`${prior ? 're-imported' : 'created'} ${r.Type === 'AWS::ApiGateway::RestApi' ? 'REST' : 'HTTP'} API ${id} (${p.id})`);
-    }
+      if (ROOTS[r.Type] && !rebuilt.has(id)) {
+        rebuilt.add(id);
+        changes.push(`${prior ? 're-imported' : 'created'} ${r.Type === 'AWS::ApiGateway::RestApi' ? 'REST' : 'HTTP'} API ${id} (${p.id})`);
+      }
+    };
+    const p = handler(ctx, id, props);
+    if (p instanceof Promise) return p.then(made);
+    made(p);
+    return undefined;
+  };
+  // Runs of resources whose handlers need not wait are one control batch each (one transaction, one change event
+  // per API, HTTP API stages auto-deployed once): an API with its resources, methods, deployment and stages
+  // typically. A batch ends at a handler that waits; what it writes after waiting is its own transaction.
+  let next = 0;
+  while (next < order.length) {
+    const waiting = control.batch(() => {
+      while (next < order.length) {
+        const pending = step(order[next++]!);
+        if (pending) return { pending };
+      }
+      return undefined;
+    });
+    if (waiting) await waiting.pending;
   }
   for (const [id, prior] of Object.entries(previous)) {
     if (ctx.physical.has(id)) continue;

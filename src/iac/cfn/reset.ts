@@ -5,9 +5,10 @@ import type { ControlPlane } from '../../control/index.js';
  * responses, authorizers, validators and models go; stages and deployments stay and are redeployed after.
  */
 export function clearRestApi(control: ControlPlane, apiId: string): void {
-  control.store.tx(() => {
+  control.batch(() => {
     const api = control.apis.getRestApi(apiId);
-    for (const r of control.apis.getResources(apiId, { limit: 500 }).items) {
+    // Every child of the root (GetResources pages at 500, and a large API has more), each with its subtree.
+    for (const r of control.apis.loadTree(apiId).values()) {
       if (r.parentId === api.rootResourceId) control.apis.deleteResource(apiId, r.id);
     }
     for (const m of control.apis.methodsOf(apiId, api.rootResourceId)) control.apis.deleteMethod(apiId, api.rootResourceId, m.httpMethod);
@@ -19,7 +20,7 @@ export function clearRestApi(control: ControlPlane, apiId: string): void {
 }
 
 export function clearHttpApi(control: ControlPlane, apiId: string): void {
-  control.store.tx(() => {
+  control.batch(() => {
     for (const r of control.httpApis.getRoutes(apiId)) control.httpApis.deleteRoute(apiId, r.routeId);
     for (const i of control.httpApis.getIntegrations(apiId)) control.httpApis.deleteIntegration(apiId, i.integrationId);
     for (const a of control.httpApis.getAuthorizers(apiId)) control.httpApis.deleteAuthorizer(apiId, a.authorizerId);
