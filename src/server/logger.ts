@@ -11,28 +11,82 @@ export interface Logger {
 
 const COLORS = [36, 35, 33, 32, 34, 96, 95, 93];
 
+/**
+ * Lines for one output stream, written together once per turn of the event loop. Under load every Lambda invocation
+ * logs three platform lines (START, END, REPORT); a write(2) per line (what console.log does) was the data plane's
+ * largest single cost after the socket writes themselves. Order within the stream is kept; `flushBefore` keeps the
+ * other stream's lines ahead of ours, so a terminal showing both still shows them in the order they were logged.
+ */
+class LineBuffer {
+  private lines: string[] = [];
+  private scheduled = false;
+  flushBefore: LineBuffer | undefined;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  push(line: string): void {
+    this.flushBefore?.flush();
+    this.lines.push(line);
+    // A bounded batch: a flood of lines within one turn still goes out in pieces of reasonable size.
+    if (this.lines.length >= 512) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.lines.length === 0) return;
+    const text = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.stream.write(text);
+  };
+}
+
+let streams: { out: LineBuffer; err: LineBuffer } | undefined;
+
+/** One buffer per process stream, shared by every console logger (they all write to the same two streams). */
+function processStreams(): { out: LineBuffer; err: LineBuffer } {
+  if (!streams) {
+    const out = new LineBuffer(process.stdout);
+    const err = new LineBuffer(process.stderr);
+    out.flushBefore = err;
+    err.flushBefore = out;
+    // Nothing logged is lost when the process ends: writes to files, pipes and terminals are synchronous at exit.
+    process.once('exit', () => {
+      out.flush();
+      err.flush();
+    });
+    streams = { out, err };
+  }
+  return streams;
+}
+
 /** Logs to the terminal; colours only on a TTY and only without NO_COLOR. */
 export function consoleLogger(options: { quiet?: boolean } = {}): Logger {
   const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const paint = (code: number, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const fnColors = new Map<string, number>();
-  const colorFor = (fn: string) => {
-    let c = fnColors.get(fn);
-    if (c === undefined) {
-      c = COLORS[fnColors.size % COLORS.length]!;
-      fnColors.set(fn, c);
+  // Each function's painted "[name] " prefix, made once: every invocation logs at least three lines.
+  const prefixes = new Map<string, string>();
+  const prefixFor = (fn: string) => {
+    let p = prefixes.get(fn);
+    if (p === undefined) {
+      p = `${paint(COLORS[prefixes.size % COLORS.length]!, `[${fn}]`)} `;
+      prefixes.set(fn, p);
     }
-    return c;
+    return p;
   };
+  const { out, err } = processStreams();
   return {
     info: (m) => {
-      if (!options.quiet) console.log(m);
+      if (!options.quiet) out.push(m);
     },
-    warn: (m) => console.error(paint(33, `warning: ${m}`)),
-    error: (m) => console.error(paint(31, `error: ${m}`)),
-    execution: (id, m) => console.error(`${paint(90, `[apigw ${id}]`)} ${m}`),
+    warn: (m) => err.push(paint(33, `warning: ${m}`)),
+    error: (m) => err.push(paint(31, `error: ${m}`)),
+    execution: (id, m) => err.push(`${paint(90, `[apigw ${id}]`)} ${m}`),
     lambda: (fn, line) => {
-      if (!options.quiet) console.log(`${paint(colorFor(fn), `[${fn}]`)} ${line}`);
+      if (!options.quiet) out.push(prefixFor(fn) + line);
     },
   };
 }

@@ -36,9 +36,11 @@ async function recordDevtoolsHar(page: Page): Promise<() => Promise<string>> {
     started: number;
   }
   const recs = new Map<string, Rec>();
-  const order: string[] = [];
+  // The order requests were sent in. Chromium may fire the extra-info events before requestWillBeSent, so a record
+  // can exist before its request is listed: the list is keyed on requestWillBeSent alone.
+  const order = new Set<string>();
   cdp.on('Network.requestWillBeSent', (e) => {
-    if (!recs.has(e.requestId)) order.push(e.requestId);
+    order.add(e.requestId);
     recs.set(e.requestId, { ...recs.get(e.requestId), method: e.request.method, url: e.request.url, type: e.type ?? 'Other', headers: e.request.headers as Record<string, string>, ...(e.request.postData ? { postData: e.request.postData } : {}), started: e.wallTime ?? Date.now() / 1000 } as Rec);
   });
   cdp.on('Network.requestWillBeSentExtraInfo', (e) => {
@@ -64,7 +66,7 @@ async function recordDevtoolsHar(page: Page): Promise<() => Promise<string>> {
     for (let waited = 0; !settled() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     await cdp.detach();
     const split = (h: Record<string, string>) => Object.entries(h).flatMap(([name, v]) => v.split('\n').map((value) => ({ name, value })));
-    const entries = order.map((id) => recs.get(id)!).filter((r) => r.url && !r.url.startsWith('data:')).map((r) => {
+    const entries = [...order].map((id) => recs.get(id)!).filter((r) => r.url && !r.url.startsWith('data:')).map((r) => {
       const lines = (r.rawResponse ?? '').split('\r\n').slice(1).filter(Boolean);
       const headers = lines.map((l) => ({ name: l.slice(0, l.indexOf(':')), value: l.slice(l.indexOf(':') + 1).trim() }));
       const location = headers.find((h) => h.name.toLowerCase() === 'location')?.value ?? '';
@@ -139,7 +141,7 @@ test('a HAR captured from Chromium is diagnosed like the live request', async ()
   assert.equal(postDiag.report.fixes[0]!.target, 'lambda');
 
   const getDiag = byUrl.get(missing);
-  assert.ok(getDiag);
+  assert.ok(getDiag, `no diagnosis for ${missing}: ${JSON.stringify(results.map((r) => [r.report.request.url, r.report.verdict, r.report.cause]))}; HAR: ${readFileSync(harPath, 'utf8').slice(0, 3000)}`);
   assert.equal(getDiag.report.chromiumMessage, corsMessage(get));
   assert.equal(getDiag.report.cause, 'gateway-error-without-cors');
 
