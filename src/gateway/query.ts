@@ -32,8 +32,10 @@ export function queryMaps(pairs: [string, string][]): {
   multi: Record<string, string[]> | null;
 } {
   if (pairs.length === 0) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // No prototype: a key named constructor, toString or __proto__ is data like any other (with {} the first two
+  // found Object.prototype's members, and a request with ?constructor=1 failed with 500).
+  const single: Record<string, string> = Object.create(null) as Record<string, string>;
+  const multi: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [k, v] of pairs) {
     single[k] = v;
     (multi[k] ??= []).push(v);

@@ -31,7 +31,13 @@ export interface CancelMessage {
   ids: string[];
 }
 
-export type ToWorker = InvokeMessage | CancelMessage;
+/** Several messages sent in one turn of the server's event loop, in order (see Environment.send). */
+export interface BatchMessage {
+  k: 'batch';
+  msgs: (InvokeMessage | CancelMessage)[];
+}
+
+export type ToWorker = InvokeMessage | CancelMessage | BatchMessage;
 
 /** Log events produced since the previous message; each is one CloudWatch event. */
 export interface LogMessage {

@@ -343,8 +343,10 @@ function runInvocation(msg: InvokeMessage): void {
 const queued: InvokeMessage[] = [];
 let nextScheduled = false;
 
-port.on('message', (msg: ToWorker) => {
-  if (msg.k === 'invoke') {
+function onMessage(msg: ToWorker): void {
+  if (msg.k === 'batch') {
+    for (const m of msg.msgs) onMessage(m);
+  } else if (msg.k === 'invoke') {
     if (phase === 'idle' && queued.length === 0 && !nextScheduled) runInvocation(msg);
     else queued.push(msg);
   } else if (msg.k === 'cancel') {
@@ -358,7 +360,9 @@ port.on('message', (msg: ToWorker) => {
     }
     send({ k: 'cancelled', ids });
   }
-});
+}
+
+port.on('message', onMessage);
 
 try {
   handler = await loadHandler(init.taskRoot, init.handler);

@@ -1,7 +1,12 @@
 // Shortcuts the data plane takes on its hot path (issue 10) give exactly what the long way gives: the default gateway
-// response body without VTL, requestTime from a per-second cache, the console logger's batched lines.
+// response body without VTL, requestTime from a per-second cache, the console logger's batched lines, the Lambda proxy
+// event written as JSON directly.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { RestRequestContext } from '../../src/gateway/rest/context.js';
+import type { CompiledApi, RouteMatch } from '../../src/gateway/rest/compile.js';
+import { buildProxyEvent, proxyEventJson } from '../../src/gateway/rest/lambda-proxy.js';
 import { DEFAULT_GATEWAY_RESPONSE_TEMPLATE } from '../../src/model/gateway-responses.js';
 import { compileTemplate, renderTemplate } from '../../src/gateway/vtl/index.js';
 import { clfTime } from '../../src/gateway/rest/context.js';
@@ -78,5 +83,74 @@ describe('console logger', () => {
       process.stdout.write = out;
       process.stderr.write = err;
     }
+  });
+});
+
+describe('Lambda proxy event JSON', () => {
+  const headerName = fc.oneof(
+    fc.constantFrom('Host', 'User-Agent', 'Accept', 'authorization', 'Authorization', 'X-Forwarded-For', 'x-forwarded-for', 'X-Amzn-Trace-Id', 'X-Forwarded-Port', 'Content-Type', 'content-type', 'Connection', 'Content-Length', '__proto__', '0', '12', 'constructor', 'toString'),
+    fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/),
+  );
+  const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', '"quoted"', 'back\\slash', 'line\nbreak', 'é✓😀', 'application/octet-stream'));
+  const dict = fc.dictionary(fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('1', 'id', '__proto__')), text, { maxKeys: 3 });
+  const request = fc.record({
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'OPTIONS', 'PATCH'),
+    path: fc.oneof(fc.constant('/items'), fc.string().map((x) => `/${x}`)),
+    rawQuery: fc.oneof(fc.constant(''), fc.constantFrom('a=1&b=2&a=3', 'x', '%E2%9C%93=%22', '=&&='), fc.string()),
+    headers: fc.array(fc.tuple(headerName, text), { maxLength: 8 }),
+    body: fc.oneof(fc.constant(''), text, fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b).toString('latin1'))),
+    binaryMediaTypes: fc.constantFrom([], ['*/*'], ['application/octet-stream']),
+    pathParams: dict,
+    variables: dict,
+    sourceIp: fc.constantFrom('127.0.0.1', '::1', '203.0.113.9'),
+    authorizer: fc.option(fc.dictionary(fc.string(), fc.oneof(text, fc.integer(), fc.boolean())), { nil: undefined }),
+    apiKey: fc.option(fc.record({ id: fc.string(), value: fc.string() }), { nil: undefined }),
+    iam: fc.boolean(),
+    resourcePath: fc.constantFrom('/items', '/{proxy+}', '/users/{id}'),
+  });
+  it('is JSON.stringify(buildProxyEvent(ctx)) byte for byte', () => {
+    fc.assert(
+      fc.property(request, (r) => {
+        const host = 'abcdef1234.execute-api.localhost:3000';
+        const rawHeaders = r.headers.flat();
+        const api = { apiId: 'abcdef1234', binaryMediaTypes: r.binaryMediaTypes } as unknown as CompiledApi;
+        const make = () => {
+          const ctx = new RestRequestContext(
+            { method: r.method, path: r.path, rawQuery: r.rawQuery, rawHeaders, body: Buffer.from(r.body, 'latin1'), sourceIp: r.sourceIp, host, port: 3000, receivedAt: 1_700_000_000_123 },
+            api,
+            { name: 'dev', deploymentId: 'dep123', variables: r.variables },
+            `/dev${r.path}`,
+          );
+          ctx.match = { resource: { id: 'res123', path: r.resourcePath }, pathParams: r.pathParams } as unknown as RouteMatch;
+          ctx.setCaller({
+            ...(r.authorizer ? { authorizer: r.authorizer } : {}),
+            ...(r.apiKey ? { apiKey: r.apiKey } : {}),
+            ...(r.iam ? { iamIdentity: { accessKey: 'AKIA', accountId: '000000000000', caller: 'c', user: 'u', userArn: 'arn:aws:iam::000000000000:user/u' } } : {}),
+          });
+          return ctx;
+        };
+        const ctx = make();
+        assert.equal(proxyEventJson(ctx), JSON.stringify(buildProxyEvent(ctx)));
+      }),
+      { numRuns: 2000, seed: 20261125 },
+    );
+  });
+});
+
+describe('client-named keys', () => {
+  it('a header or query parameter named constructor, toString or __proto__ is data, not Object.prototype', () => {
+    const host = 'abcdef1234.execute-api.localhost:3000';
+    const ctx = new RestRequestContext(
+      { method: 'GET', path: '/items', rawQuery: 'constructor=1&toString=2&__proto__=3', rawHeaders: ['constructor', 'a', 'toString', 'b', '__proto__', 'c'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', host, port: 3000, receivedAt: 0 },
+      { apiId: 'abcdef1234', binaryMediaTypes: [] } as unknown as CompiledApi,
+      { name: 'dev', deploymentId: 'd', variables: {} },
+      '/dev/items',
+    );
+    ctx.match = { resource: { id: 'r', path: '/items' }, pathParams: {} } as unknown as RouteMatch;
+    const event = JSON.parse(proxyEventJson(ctx)) as Record<string, Record<string, unknown>>;
+    assert.deepEqual([event['headers']!['constructor'], event['headers']!['toString'], event['headers']!['__proto__']], ['a', 'b', 'c']);
+    assert.deepEqual(event['multiValueHeaders']!['constructor'], ['a']);
+    assert.deepEqual(event['queryStringParameters'], JSON.parse('{"constructor":"1","toString":"2","__proto__":"3"}'));
+    assert.deepEqual(event['multiValueQueryStringParameters']!['constructor'], ['1']);
   });
 });

@@ -37,7 +37,8 @@ function isUtf8(b: Buffer): boolean {
  * absent parts left out rather than null.
  */
 export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
-  const headers: Record<string, string> = {};
+  // No prototypes in maps keyed by the client: `constructor` or `__proto__` are data (see queryMaps).
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   let cookies: string[] | undefined;
   for (const [k, values] of forwardedHeaders(ctx)) {
     if (k === 'cookie') {
@@ -46,7 +47,7 @@ export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
     }
     headers[k] = values.join(',');
   }
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of ctx.query) query[k] = k in query ? `${query[k]},${v}` : v;
   const binary = isBinary(ctx);
   const rawPath = decodePath(ctx.rawPath);
@@ -89,8 +90,8 @@ export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
 
 /** Payload format 1.0 on an HTTP API: the REST shape, with "version": "1.0" and HTTP API's requestContext. */
 export function buildEventV1(ctx: HttpRequestContext): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  const multiValueHeaders: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const raw = ctx.req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;

@@ -5,7 +5,7 @@ import type { GatewayRequest, GatewayResult, HeaderList } from '../types.js';
 import { matchRoute, type CompiledApi, type CompiledIntegration, type CompiledIntegrationResponse } from './compile.js';
 import { RestRequestContext, type StageView } from './context.js';
 import { gatewayResponse } from './gateway-response.js';
-import { buildProxyEvent, MalformedProxyResponse, parseProxyResponse } from './lambda-proxy.js';
+import { MalformedProxyResponse, parseProxyResponse, proxyEventJson } from './lambda-proxy.js';
 import { mimeOf, pickResponseTemplate, render, resolveSource } from './mapping.js';
 import { secureRequest, type SecurityDeps } from './security.js';
 import type { StageCache } from './stage-cache.js';
@@ -135,7 +135,7 @@ async function lambdaProxyIntegration(ctx: RestRequestContext, integration: Comp
     deps.log(ctx.requestId, `Execution failed due to configuration error: Invalid Lambda function URI ${integration.integration.uri}`);
     return internalError(ctx);
   }
-  const event = JSON.stringify(buildProxyEvent(ctx));
+  const event = proxyEventJson(ctx);
   const outcome = await invokeLambda(ctx, fn, event, integration, deps);
   if ('result' in outcome) return outcome.result;
   if (outcome.functionError) {
