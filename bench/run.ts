@@ -88,7 +88,9 @@ function startOwn(script: string, name: TargetName): Promise<Target> {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
       env: { ...process.env, BENCH_ANNOUNCE_FD: '3' },
+      detached: true,
     });
+    groups.add(child.pid!);
     const rl = createInterface({ input: child.stdio[3] as NodeJS.ReadableStream });
     rl.once('line', (line) => {
       const info = JSON.parse(line) as { port: number; host?: string; httpHost?: string };
@@ -96,6 +98,29 @@ function startOwn(script: string, name: TargetName): Promise<Target> {
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+// Targets lead their own process groups (so they can be stopped whole); they must not outlive the runner.
+const groups = new Set<number>();
+process.on('exit', () => {
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, 'SIGCONT');
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+
+/** A signal to a target's whole process group (each target is spawned as the leader of its own). */
+function signal(t: Target, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-t.child.pid!, sig);
+  } catch {
+    // already gone
+  }
 }
 
 function freePort(): Promise<number> {
@@ -122,6 +147,7 @@ async function startPeer(): Promise<Target | string> {
   const child = spawn(process.execPath, [bin, 'offline', 'start', '--host', '127.0.0.1', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)], {
     cwd: BENCH_DIR,
     stdio: 'ignore',
+    detached: true,
     env: {
       ...process.env,
       SLS_TELEMETRY_DISABLED: '1',
@@ -133,6 +159,7 @@ async function startPeer(): Promise<Target | string> {
       AWS_EC2_METADATA_DISABLED: 'true',
     },
   });
+  groups.add(child.pid!);
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 60_000;
@@ -263,6 +290,9 @@ async function runLoad(): Promise<void> {
         for (const t of order) {
           if (t.name === 'serverless-offline' && !('status' in s.peer)) continue;
           const expected = t.name === 'serverless-offline' && 'status' in s.peer ? s.peer.status : s.status;
+          // The others are stopped while one is measured: serverless-offline keeps a few percent of a core busy for
+          // seconds after its own load, which the next target measured paid for (up to 20% of its req/s).
+          for (const o of targets) signal(o, o === t ? 'SIGCONT' : 'SIGSTOP');
           const r = await load(t, s, round, expected);
           runs.push(r);
           process.stderr.write(`round ${round + 1}/${ROUNDS} ${s.name.padEnd(32)} ${t.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99} ms  ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req\n`);
@@ -270,7 +300,10 @@ async function runLoad(): Promise<void> {
       }
     }
   } finally {
-    for (const t of targets) t.child.kill();
+    for (const t of targets) {
+      signal(t, 'SIGCONT');
+      signal(t, 'SIGTERM');
+    }
   }
 
   const summaries: Summary[] = [];

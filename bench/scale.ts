@@ -199,6 +199,12 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** Threads of the server process: the main thread, V8's and libuv's, and one per Lambda environment. */
+function threads(pid: number): number {
+  const m = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
 async function soak(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/preflight-server.ts'], {
     cwd: ROOT,
@@ -229,14 +235,29 @@ async function soak(): Promise<void> {
     const warm = await run(100_000, 60);
     await new Promise((r) => setTimeout(r, 2000));
     const afterWarmup = rssMb(pid);
+    const threadsAfterWarmup = threads(pid);
     const t0 = performance.now();
+    // RSS through the soak, every 2 s: a leak climbs all along, a heap settling to its working size does not.
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssMb(pid)), 2000);
     const r = await run(SOAK_REQUESTS, SOAK_SECONDS);
+    clearInterval(sampler);
     const soakSeconds = (performance.now() - t0) / 1000;
     await new Promise((res) => setTimeout(res, 2000));
     const afterSoak = rssMb(pid);
+    const threadsAfterSoak = threads(pid);
     const growth = afterSoak / afterWarmup - 1;
     const errors = r.errors + r.timeouts + r.non2xx - (r.statusCodeStats?.['403']?.count ?? 0);
-    results['memory'] = { idleMb: idle, afterWarmupMb: afterWarmup, warmupRequests: warm.requests.total, afterSoakMb: afterSoak, soakRequests: r.requests.total, soakSeconds, growth, unexpectedResponses: errors };
+    results['memory'] = {
+      idleMb: idle, afterWarmupMb: afterWarmup, warmupRequests: warm.requests.total, afterSoakMb: afterSoak, soakRequests: r.requests.total, soakSeconds, growth,
+      unexpectedResponses: errors, rssDuringSoakMb: samples.map((x) => Math.round(x)), threadsAfterWarmup, threadsAfterSoak,
+    };
+    // The heap's sawtooth makes any single reading swing by ±10%: the trend compares the two halves' medians.
+    const half = samples.length >> 1;
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+    const trend = med(samples.slice(half)) / med(samples.slice(0, half)) - 1;
+    (results['memory'] as Record<string, unknown>)['trend'] = trend;
+    say(`memory: RSS every 2 s of the soak (MB): ${samples.map((x) => x.toFixed(0)).join(' ')}; second half's median ${trend >= 0 ? '+' : ''}${(trend * 100).toFixed(1)}% over the first half's; threads ${threadsAfterWarmup} after warm-up, ${threadsAfterSoak} after the soak`);
     say(`memory: RSS idle ${idle.toFixed(0)} MB, after ${warm.requests.total.toLocaleString('en-US')} warm-up requests ${afterWarmup.toFixed(0)} MB, after a soak of ${r.requests.total.toLocaleString('en-US')} more (${soakSeconds.toFixed(0)} s, ${(r.requests.total / soakSeconds).toFixed(0)} req/s, ${errors} unexpected responses) ${afterSoak.toFixed(0)} MB: ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}% (target within 10%): ${Math.abs(growth) <= 0.1 ? 'met' : 'NOT met'}`);
   } finally {
     child.kill();

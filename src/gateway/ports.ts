@@ -17,8 +17,11 @@ export class LambdaInvokeError extends Error {
 }
 
 export interface LambdaInvoker {
-  /** Invokes a function by name or ARN, synchronously; rejects with LambdaInvokeError when it cannot run. */
-  invoke(functionRef: string, payload: string): Promise<LambdaInvocation>;
+  /**
+   * Invokes a function by name or ARN, synchronously; rejects with LambdaInvokeError when it cannot run. `body`, when
+   * given, is the event's top-level body, null in `payload` (see InvokeRequest.body).
+   */
+  invoke(functionRef: string, payload: string, body?: string): Promise<LambdaInvocation>;
 }
 
 /** Execution log lines, like API Gateway's CloudWatch execution logs: one per notable step. */

@@ -190,6 +190,7 @@ export class Environment implements PooledEnvironment {
       arn: this.spec.arn,
       traceId: newTraceId(),
     };
+    if (invocation.request.body !== undefined) msg.body = invocation.request.body;
     const clientContext = invocation.request.clientContext;
     if (clientContext !== undefined) msg.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');
     return msg;

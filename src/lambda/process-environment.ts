@@ -34,7 +34,7 @@ import { OutputBudget, readFrames, readLines } from './process-output.js';
 import { CAN_MEASURE, peakRssKb, treeRssKb } from './process-memory.js';
 import { RuntimeApiServer, type RuntimeApiListener } from './runtime-api.js';
 import { versionWarning } from './runtimes.js';
-import { type FunctionSpec, type InvokeRequest, type InvokeResult, MAX_SYNC_PAYLOAD_BYTES } from './spec.js';
+import { eventText, type FunctionSpec, type InvokeRequest, type InvokeResult, MAX_SYNC_PAYLOAD_BYTES } from './spec.js';
 
 /** As for worker environments: INIT gets 10 s, plus the function timeout for the init retried at invoke. */
 const INIT_LIMIT_MS = 10_000;
@@ -325,7 +325,7 @@ export class ProcessEnvironment implements PooledEnvironment, RuntimeApiListener
     const clientContext = invocation.request.clientContext;
     this.api!.deliver({
       requestId: invocation.requestId,
-      payload: invocation.request.payload,
+      payload: eventText(invocation.request),
       deadlineMs: Date.now() + timeoutMs,
       invokedFunctionArn: this.spec.arn,
       traceId: newTraceId(),

@@ -13,6 +13,8 @@ export interface InvokeMessage {
   id: string;
   /** Event JSON text. */
   event: string;
+  /** The event's `body`, when sent apart from `event` (InvokeRequest.body). */
+  body?: string;
   /** The function timeout; the deadline (Lambda-Runtime-Deadline-Ms) counts from when the invocation starts. */
   timeoutMs: number;
   arn: string;

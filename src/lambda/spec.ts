@@ -28,6 +28,11 @@ export interface FunctionSpec {
 export interface InvokeRequest {
   /** Event JSON text, handed to the handler after JSON.parse inside the environment. */
   payload: string;
+  /**
+   * The event's top-level `body` (null in `payload`), kept apart: a large request body then reaches a Node
+   * environment without being escaped into the event's JSON on the server and parsed back out of it in the thread.
+   */
+  body?: string;
   /** Return the base64 tail of this invocation's log (Invoke LogType=Tail). */
   logTail?: boolean;
   /** The X-Amz-Client-Context header value: base64 of a JSON object; the handler sees it parsed as context.clientContext. */
@@ -60,3 +65,11 @@ export interface MessageSink {
 
 /** Largest synchronous response AWS passes back: 6 MB + 100 bytes (aws-lambda-runtime-interface-emulator MaxPayloadSize). */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
+
+/** The whole event JSON text, `body` put back in its place, for environments that take the event as text. */
+export function eventText(req: InvokeRequest): string {
+  if (req.body === undefined) return req.payload;
+  const event = JSON.parse(req.payload) as Record<string, unknown>;
+  event['body'] = req.body;
+  return JSON.stringify(event);
+}

@@ -329,7 +329,10 @@ function runInvocation(msg: InvokeMessage): void {
         getRemainingTimeInMillis: () => deadline - Date.now(),
       },
     );
-    const result = handler(JSON.parse(msg.event), context, callback);
+    const event = JSON.parse(msg.event) as unknown;
+    // The body sent apart replaces the null in its place, so the event's key order is the one the server wrote.
+    if (msg.body !== undefined) (event as Record<string, unknown>)['body'] = msg.body;
+    const result = handler(event, context, callback);
     // The runtime's _isPromise: anything with a callable `then`.
     if (result && typeof (result as { then?: unknown }).then === 'function') {
       (result as Promise<unknown>).then(callbackContext.succeed, callbackContext.fail).catch(callbackContext.fail);

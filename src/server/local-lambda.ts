@@ -99,15 +99,15 @@ export class LocalLambda implements LambdaInvoker {
     }
   }
 
-  async invoke(functionRef: string, payload: string): Promise<LambdaInvocation> {
+  async invoke(functionRef: string, payload: string, body?: string): Promise<LambdaInvocation> {
     const spec = this.specOf(functionNameOf(functionRef));
     if (!spec) throw new LambdaInvokeError('not-found', `function ${functionRef} does not exist`);
-    if (payload.length * 3 > MAX_SYNC_PAYLOAD_BYTES && Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD_BYTES) {
+    if (eventBytesOver(payload, body, MAX_SYNC_PAYLOAD_BYTES)) {
       throw new LambdaInvokeError('too-large', 'the event is larger than Lambda accepts (6 MB)');
     }
     try {
       // The result is a LambdaInvocation already (payload, functionError when failed): no copy per request.
-      return await this.runtime.invoke(spec, { payload });
+      return await this.runtime.invoke(spec, body === undefined ? { payload } : { payload, body });
     } catch (e) {
       if (e instanceof TooManyRequestsError) throw new LambdaInvokeError('throttled', e.message);
       throw new LambdaInvokeError('failed', (e as Error).message);
@@ -116,3 +116,11 @@ export class LocalLambda implements LambdaInvoker {
 }
 
 export { lambdaNotFound };
+
+/** Whether the event (its JSON text, with the body written into it when apart) is over `limit` bytes of UTF-8. */
+function eventBytesOver(payload: string, body: string | undefined, limit: number): boolean {
+  // A UTF-16 unit is at most 3 bytes of UTF-8, and escaping a body for JSON at most sextuples it (\u0000).
+  const most = payload.length * 3 + (body === undefined ? 0 : body.length * 6);
+  if (most <= limit) return false;
+  return Buffer.byteLength(payload) + (body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body)) - 4) > limit;
+}

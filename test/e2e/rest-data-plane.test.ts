@@ -2,7 +2,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { callApi, rawRequest, startTestServer, TEST_ROLE, type TestServer, nodeFunction } from '../helpers/server.js';
 import { lambdaUri } from '../helpers/server.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -180,6 +180,30 @@ describe('Lambda proxy', () => {
     assert.equal(bare.queryStringParameters, null);
     assert.equal(bare.multiValueQueryStringParameters, null);
     assert.equal(bare.body, null);
+  });
+
+  test('a large body reaches Node and Python handlers whole, in its place in the event', async () => {
+    // Bodies from 4 KB on travel to the environment apart from the rest of the event (InvokeRequest.body); the
+    // handler must not be able to tell: same text, same key order, same event for a process environment.
+    await fn('echo-keys', 'export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ keys: Object.keys(event), body: event.body }) });');
+    const pyDir = mkdtempSync(join(tmpdir(), 'preflight-py-keys-'));
+    writeFileSync(join(pyDir, 'app.py'), 'import json\ndef handler(event, context):\n    return {"statusCode": 200, "body": json.dumps({"keys": list(event.keys()), "body": event["body"]})}\n');
+    await server.control.functions.createFunction({ FunctionName: 'py-echo-keys', Runtime: 'python3.12', Role: TEST_ROLE, Handler: 'app.handler', Code: { Directory: pyDir } });
+    const a = api('large-body');
+    a.proxy(a.res(a.root, 'node'), 'POST', 'echo-keys');
+    a.proxy(a.res(a.root, 'python'), 'POST', 'py-echo-keys');
+    a.deploy();
+    const keys = ['resource', 'path', 'httpMethod', 'headers', 'multiValueHeaders', 'queryStringParameters', 'multiValueQueryStringParameters', 'pathParameters', 'stageVariables', 'requestContext', 'body', 'isBase64Encoded'];
+    const body = JSON.stringify({ text: `"quoted" \\ é ✓ 😀 \u0001 ${'x'.repeat(100 * 1024)}` });
+    for (const path of ['/dev/node', '/dev/python']) {
+      for (const sent of [body, body.slice(0, 4095 - 2) + '"}', '{"small":true}']) {
+        const r = await callApi(server, a.id, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: sent });
+        assert.equal(r.status, 200, `${path}: ${r.body.slice(0, 200)}`);
+        const seen = JSON.parse(r.body) as { keys: string[]; body: string };
+        assert.deepEqual(seen.keys, keys, path);
+        assert.equal(seen.body, sent, `${path}, a body of ${sent.length} characters`);
+      }
+    }
   });
 
   test('malformed proxy responses → 502 {"message": "Internal server error"} and a log line that says why', async () => {

@@ -5,7 +5,7 @@ import type { GatewayRequest, GatewayResult, HeaderList } from '../types.js';
 import { matchRoute, type CompiledApi, type CompiledIntegration, type CompiledIntegrationResponse } from './compile.js';
 import { RestRequestContext, type StageView } from './context.js';
 import { gatewayResponse } from './gateway-response.js';
-import { MalformedProxyResponse, parseProxyResponse, proxyEventJson } from './lambda-proxy.js';
+import { MalformedProxyResponse, parseProxyResponse, proxyEventParts } from './lambda-proxy.js';
 import { mimeOf, pickResponseTemplate, render, resolveSource } from './mapping.js';
 import { secureRequest, type SecurityDeps } from './security.js';
 import type { StageCache } from './stage-cache.js';
@@ -135,8 +135,8 @@ async function lambdaProxyIntegration(ctx: RestRequestContext, integration: Comp
     deps.log(ctx.requestId, `Execution failed due to configuration error: Invalid Lambda function URI ${integration.integration.uri}`);
     return internalError(ctx);
   }
-  const event = proxyEventJson(ctx);
-  const outcome = await invokeLambda(ctx, fn, event, integration, deps);
+  const event = proxyEventParts(ctx);
+  const outcome = await invokeLambda(ctx, fn, event.payload, integration, deps, event.body);
   if ('result' in outcome) return outcome.result;
   if (outcome.functionError) {
     deps.log(ctx.requestId, `Lambda execution failed with status 200 due to customer function error: ${summarizeError(outcome.payload)}`);
@@ -431,9 +431,10 @@ async function invokeLambda(
   payload: string,
   integration: CompiledIntegration,
   deps: RestDeps,
+  body?: string,
 ): Promise<{ payload: string; functionError?: string | undefined } | { result: GatewayResult }> {
   try {
-    const r = await within(deps.lambda.invoke(fn, payload), integration.integration.timeoutInMillis);
+    const r = await within(deps.lambda.invoke(fn, payload, body), integration.integration.timeoutInMillis);
     if (r === 'timeout') {
       deps.log(ctx.requestId, `Execution failed due to a timeout error: Lambda function ${fn} did not answer within ${integration.integration.timeoutInMillis} ms`);
       return { result: gatewayResponse(ctx, { type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out', defaultBody: TIMEOUT_BODY }) };

@@ -101,6 +101,22 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
  * (repeats, array-index-like names, __proto__) take the generic path.
  */
 export function proxyEventJson(ctx: RestRequestContext): string {
+  return encodeProxyEvent(ctx, false).payload;
+}
+
+/** Bodies from this size on travel apart from the event (InvokeRequest.body). */
+const BODY_APART_BYTES = 4096;
+
+/**
+ * The event for a Lambda invocation: as proxyEventJson, except that a large body is left out (null) and returned
+ * apart, for the environment to put back (InvokeRequest.body). A 100 KB JSON body otherwise cost the server more to
+ * escape into the event than everything else in the request.
+ */
+export function proxyEventParts(ctx: RestRequestContext): { payload: string; body?: string } {
+  return encodeProxyEvent(ctx, true);
+}
+
+function encodeProxyEvent(ctx: RestRequestContext, bodyApart: boolean): { payload: string; body?: string } {
   const req = ctx.req;
   const raw = req.rawHeaders;
   let headers = '';
@@ -113,7 +129,7 @@ export function proxyEventJson(ctx: RestRequestContext): string {
     if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
     if (lower === 'authorization') name = 'Authorization';
     if (lower === 'x-forwarded-for') hasForwardedFor = true;
-    if (seen.includes(name) || name === '__proto__' || INDEX_LIKE.test(name)) return JSON.stringify(buildProxyEvent(ctx));
+    if (seen.includes(name) || name === '__proto__' || INDEX_LIKE.test(name)) return { payload: JSON.stringify(buildProxyEvent(ctx)) };
     seen.push(name);
     const k = JSON.stringify(name);
     const v = JSON.stringify(raw[i + 1]!);
@@ -133,7 +149,7 @@ export function proxyEventJson(ctx: RestRequestContext): string {
     !added('X-Forwarded-Port', String(req.port)) ||
     !added('X-Forwarded-Proto', 'http')
   ) {
-    return JSON.stringify(buildProxyEvent(ctx));
+    return { payload: JSON.stringify(buildProxyEvent(ctx)) };
   }
   const { single, multi: multiQuery } = queryMaps(ctx.query);
   const pathParams = ctx.match?.pathParams ?? {};
@@ -143,7 +159,9 @@ export function proxyEventJson(ctx: RestRequestContext): string {
   const method = JSON.stringify(req.method);
   const domainName = ctx.domainName;
   const variables = ctx.stage.variables;
-  return (
+  const body = req.body.length === 0 ? undefined : binary ? req.body.toString('base64') : req.body.toString('utf8');
+  const apart = bodyApart && body !== undefined && body.length >= BODY_APART_BYTES;
+  const payload =
     `{"resource":${resourcePath},"path":${JSON.stringify(req.path)},"httpMethod":${method},` +
     `"headers":{${headers.slice(0, -1)}},"multiValueHeaders":{${multi.slice(0, -1)}},` +
     `"queryStringParameters":${JSON.stringify(single)},"multiValueQueryStringParameters":${JSON.stringify(multiQuery)},` +
@@ -157,9 +175,9 @@ export function proxyEventJson(ctx: RestRequestContext): string {
     `"identity":${ctx.iamIdentity || ctx.apiKey ? JSON.stringify(ctx.identity()) : plainIdentityJson(ctx)},` +
     `"domainName":${JSON.stringify(domainName)},"deploymentId":${JSON.stringify(ctx.stage.deploymentId)},` +
     `"apiId":${JSON.stringify(ctx.api.apiId)}${ctx.authorizer ? `,"authorizer":${JSON.stringify(ctx.authorizer)}` : ''}},` +
-    `"body":${req.body.length === 0 ? 'null' : JSON.stringify(binary ? req.body.toString('base64') : req.body.toString('utf8'))},` +
-    `"isBase64Encoded":${binary && req.body.length > 0}}`
-  );
+    `"body":${body === undefined || apart ? 'null' : JSON.stringify(body)},` +
+    `"isBase64Encoded":${binary && req.body.length > 0}}`;
+  return apart ? { payload, body } : { payload };
 }
 
 const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
