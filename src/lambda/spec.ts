@@ -66,6 +66,22 @@ export interface MessageSink {
 /** Largest synchronous response AWS passes back: 6 MB + 100 bytes (aws-lambda-runtime-interface-emulator MaxPayloadSize). */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
 
+/** Event bodies from this many characters on are worth sending apart (InvokeRequest.body); smaller ones stay inline. */
+export const EVENT_BODY_APART_CHARS = 4096;
+
+/**
+ * An event object as InvokeRequest parts: its JSON text, and a large string `body` apart (null in the text, which
+ * keeps its place among the keys).
+ */
+export function eventParts(event: Record<string, unknown>): { payload: string; body?: string } {
+  const body = event['body'];
+  if (typeof body !== 'string' || body.length < EVENT_BODY_APART_CHARS) return { payload: JSON.stringify(event) };
+  event['body'] = null;
+  const payload = JSON.stringify(event);
+  event['body'] = body;
+  return { payload, body };
+}
+
 /** The whole event JSON text, `body` put back in its place, for environments that take the event as text. */
 export function eventText(req: InvokeRequest): string {
   if (req.body === undefined) return req.payload;

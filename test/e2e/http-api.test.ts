@@ -179,6 +179,26 @@ describe('data plane', () => {
     assert.deepEqual(v1.queryStringParameters, { a: '1' });
   });
 
+  test('a large body reaches the handler whole, in its place in the 2.0 and 1.0 events', async () => {
+    // Bodies from 4 KB on travel to the environment apart from the event (InvokeRequest.body).
+    await fn('keys', 'export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ keys: Object.keys(event), body: event.body }) });');
+    const id = await apiWith([
+      ['POST /v2', 'keys'],
+      ['POST /v1', 'keys', '1.0'],
+    ]);
+    const large = JSON.stringify({ text: `"quoted" é ✓ 😀 ${'y'.repeat(50_000)}` });
+    const small = '{"small":true}';
+    const keysOf = async (path: string, body: string) => {
+      const r = await callApi(server, id, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(r.status, 200, r.body.slice(0, 200));
+      const seen = JSON.parse(r.body) as { keys: string[]; body: string };
+      assert.equal(seen.body, body);
+      return seen.keys;
+    };
+    assert.deepEqual(await keysOf('/v2', large), await keysOf('/v2', small));
+    assert.deepEqual(await keysOf('/v1', large), await keysOf('/v1', small));
+  });
+
   test('CorsConfiguration: the gateway answers preflights, adds its headers and drops the integration\'s', async () => {
     const id = await apiWith([['POST /items', 'echo']], { AllowOrigins: ['http://localhost:3000', 'https://app.example.com'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['content-type', 'authorization'], MaxAge: 300 });
     const preflight = await callApi(server, id, '/items', {

@@ -9,6 +9,7 @@ import { matchHttpRoute, type CompiledHttpApi } from './compile.js';
 import { HttpRequestContext, type HttpStageView } from './context.js';
 import { applyCors, preflightResponse } from './cors.js';
 import { buildEventV1, buildEventV2, MalformedResponse, parseResponseV2 } from './payload.js';
+import { eventParts } from '../../lambda/spec.js';
 import { decodePath } from './decode.js';
 
 export interface HttpDeps extends AuthDeps {
@@ -69,10 +70,10 @@ function finish(ctx: HttpRequestContext, r: GatewayResult, cors = true): Gateway
 async function lambda(ctx: HttpRequestContext, uri: string, version: string, timeoutMs: number, deps: HttpDeps): Promise<GatewayResult> {
   const m = /functions\/(.+?)\/invocations$/.exec(uri);
   const fn = functionNameOf(m ? m[1]! : uri);
-  const event = JSON.stringify(version === '1.0' ? buildEventV1(ctx) : buildEventV2(ctx));
+  const event = eventParts(version === '1.0' ? buildEventV1(ctx) : buildEventV2(ctx));
   let outcome;
   try {
-    outcome = await within(deps.lambda.invoke(fn, event), timeoutMs);
+    outcome = await within(deps.lambda.invoke(fn, event.payload, event.body), timeoutMs);
   } catch (e) {
     if (e instanceof LambdaInvokeError) {
       deps.log(ctx.requestId, `Lambda invocation failed: ${e.kind === 'not-found' ? `function ${fn} does not exist (create it, or fix the integration URI)` : e.message}`);

@@ -1,3 +1,4 @@
+import { EVENT_BODY_APART_CHARS } from '../../lambda/spec.js';
 import { queryMaps } from '../query.js';
 import type { HeaderList } from '../types.js';
 import { ACCOUNT_ID } from '../../control/ids.js';
@@ -104,9 +105,6 @@ export function proxyEventJson(ctx: RestRequestContext): string {
   return encodeProxyEvent(ctx, false).payload;
 }
 
-/** Bodies from this size on travel apart from the event (InvokeRequest.body). */
-const BODY_APART_BYTES = 4096;
-
 /**
  * The event for a Lambda invocation: as proxyEventJson, except that a large body is left out (null) and returned
  * apart, for the environment to put back (InvokeRequest.body). A 100 KB JSON body otherwise cost the server more to
@@ -160,7 +158,7 @@ function encodeProxyEvent(ctx: RestRequestContext, bodyApart: boolean): { payloa
   const domainName = ctx.domainName;
   const variables = ctx.stage.variables;
   const body = req.body.length === 0 ? undefined : binary ? req.body.toString('base64') : req.body.toString('utf8');
-  const apart = bodyApart && body !== undefined && body.length >= BODY_APART_BYTES;
+  const apart = bodyApart && body !== undefined && body.length >= EVENT_BODY_APART_CHARS;
   const payload =
     `{"resource":${resourcePath},"path":${JSON.stringify(req.path)},"httpMethod":${method},` +
     `"headers":{${headers.slice(0, -1)}},"multiValueHeaders":{${multi.slice(0, -1)}},` +
