@@ -40,9 +40,11 @@ const WORKER_EXEC_ARGV = process.execArgv.filter((a) => a === '--enable-source-m
  * Pipelining: while an environment runs a quick invocation, the next few are sent to its thread ahead of time and
  * start there the moment it finishes (still one at a time), so the thread never waits for a round trip to the
  * server. Only for environments whose invocations have been quick; an invocation sent ahead that has not started
- * after STALL_MS is taken back and runs elsewhere, as Lambda would route it to another environment.
+ * after STALL_MS is taken back and runs elsewhere, as Lambda would route it to another environment. 16 deep rather
+ * than 4: a thread with work queued is not asleep when the next invocations arrive, and waking one costs the server
+ * more than the invocation itself (REST Lambda proxy GET at 50 connections: +10% req/s, -10% CPU per request).
  */
-const PREFETCH_DEPTH = 4;
+const PREFETCH_DEPTH = 16;
 const QUICK_MS = 2;
 const STALL_MS = 20;
 
