@@ -300,6 +300,9 @@ async function runLoad(): Promise<void> {
           // seconds after its own load, which the next target measured paid for (up to 20% of its req/s).
           for (const o of targets) signal(o, o === t ? 'SIGCONT' : 'SIGSTOP');
           const r = await load(t, s, round, expected);
+          // What the target still has in flight when the load stops finishes before it is stopped: frozen mid-way,
+          // an invocation's timeout would fire on waking (its clock ran on) and cost the next run a cold start.
+          await new Promise((resolve) => setTimeout(resolve, 500));
           runs.push(r);
           process.stderr.write(`round ${round + 1}/${ROUNDS} ${s.name.padEnd(32)} ${t.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99} ms  ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req\n`);
         }
