@@ -5,7 +5,7 @@ import { Confirm } from '../../ui/Confirm.js';
 import { Check, ErrorBox, Field } from '../../ui/Field.js';
 import { Tabs } from '../../ui/Tabs.js';
 import { MethodTest } from './MethodTest.js';
-import { checkTemplates, TemplateList, toEntries, toRecord, type TemplateEntry } from './Templates.js';
+import { TemplateList, toEntries, toRecord, useTemplateCheck, type TemplateEntry } from './Templates.js';
 
 type Box = 'request' | 'integration' | 'integration-responses' | 'method-responses';
 
@@ -193,8 +193,7 @@ function IntegrationEditor({ apiId, resource, method, functions, onDone, onCance
   const [passthrough, setPassthrough] = useState<string>(current?.passthroughBehavior ?? 'WHEN_NO_MATCH');
   const [timeout, setTimeoutMs] = useState(String(current?.timeoutInMillis ?? 29000));
   const [templates, setTemplates] = useState<TemplateEntry[]>(toEntries(current?.requestTemplates));
-  const [templateErrors, setTemplateErrors] = useState<Record<number, string>>({});
-  const [acknowledged, setAcknowledged] = useState(false);
+  const templateCheck = useTemplateCheck();
   const [error, setError] = useState<{ field: 'uri' | 'timeout' | 'form'; message: string }>();
   const [busy, setBusy] = useState(false);
   const isLambda = type === 'AWS' || type === 'AWS_PROXY';
@@ -203,10 +202,7 @@ function IntegrationEditor({ apiId, resource, method, functions, onDone, onCance
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    const errors = await checkTemplates(templates).catch(() => ({}));
-    setTemplateErrors(errors);
-    if (Object.keys(errors).length && !acknowledged) {
-      setAcknowledged(true);
+    if (await templateCheck.stopsSave(templates)) {
       setBusy(false);
       return;
     }
@@ -229,7 +225,7 @@ function IntegrationEditor({ apiId, resource, method, functions, onDone, onCance
   };
 
   return (
-    <EditorFrame title="Edit integration request" onSubmit={submit} onCancel={onCancel} busy={busy} submitLabel={Object.keys(templateErrors).length && acknowledged ? 'Save anyway' : 'Save'} error={error?.field === 'form' ? error.message : undefined}>
+    <EditorFrame title="Edit integration request" onSubmit={submit} onCancel={onCancel} busy={busy} submitLabel={templateCheck.saveLabel} error={error?.field === 'form' ? error.message : undefined}>
       <Field label="Integration type">
         <select value={type} onChange={(e) => setType(e.target.value)} data-autofocus>
           <option value="AWS_PROXY">Lambda function, proxy (AWS_PROXY)</option>
@@ -278,7 +274,7 @@ function IntegrationEditor({ apiId, resource, method, functions, onDone, onCance
       {type === 'AWS_PROXY' || type === 'HTTP_PROXY' ? (
         <p className="hint">Proxy integrations send the request as it is: mapping templates do not apply.</p>
       ) : (
-        <TemplateList label="Mapping templates" entries={templates} onChange={setTemplates} errors={templateErrors} />
+        <TemplateList label="Mapping templates" entries={templates} onChange={setTemplates} errors={templateCheck.errors} />
       )}
     </EditorFrame>
   );
@@ -309,8 +305,7 @@ function IntegrationResponsesEditor({ apiId, resource, method, onDone, onCancel 
   const [pattern, setPattern] = useState(existing?.selectionPattern ?? '');
   const [headers, setHeaders] = useState(mappingsToText(existing?.responseParameters));
   const [templates, setTemplates] = useState<TemplateEntry[]>(toEntries(existing?.responseTemplates));
-  const [templateErrors, setTemplateErrors] = useState<Record<number, string>>({});
-  const [acknowledged, setAcknowledged] = useState(false);
+  const templateCheck = useTemplateCheck();
   const [error, setError] = useState<{ field: 'status' | 'headers' | 'form'; message: string }>();
   const [busy, setBusy] = useState(false);
 
@@ -320,17 +315,14 @@ function IntegrationResponsesEditor({ apiId, resource, method, onDone, onCancel 
     setPattern(r?.selectionPattern ?? '');
     setHeaders(mappingsToText(r?.responseParameters));
     setTemplates(toEntries(r?.responseTemplates));
-    setTemplateErrors({});
+    templateCheck.clear();
     setError(undefined);
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const errors = await checkTemplates(templates).catch(() => ({}));
-    setTemplateErrors(errors);
-    if (Object.keys(errors).length && !acknowledged) {
-      setAcknowledged(true);
+    if (await templateCheck.stopsSave(templates)) {
       setBusy(false);
       return;
     }
@@ -356,7 +348,7 @@ function IntegrationResponsesEditor({ apiId, resource, method, onDone, onCancel 
     }
   };
   return (
-    <EditorFrame title="Edit integration response" onSubmit={submit} onCancel={onCancel} busy={busy} submitLabel={Object.keys(templateErrors).length && acknowledged ? 'Save anyway' : 'Save'} error={error?.field === 'form' ? error.message : undefined}>
+    <EditorFrame title="Edit integration response" onSubmit={submit} onCancel={onCancel} busy={busy} submitLabel={templateCheck.saveLabel} error={error?.field === 'form' ? error.message : undefined}>
       <Field label="Method response status code" error={error?.field === 'status' ? error.message : undefined} hint="An integration response maps to one of the method's responses.">
         <select value={status} onChange={(e) => pick(e.target.value)} data-autofocus>
           {[...new Set([...Object.keys(responses), ...codes])].map((c) => (
@@ -373,7 +365,7 @@ function IntegrationResponsesEditor({ apiId, resource, method, onDone, onCancel 
       <Field label="Header mappings (one per line: Header-Name = 'static value' or integration.response.header.X)" error={error?.field === 'headers' ? error.message : undefined}>
         <textarea rows={3} className="code" value={headers} onChange={(e) => setHeaders(e.target.value)} spellCheck={false} />
       </Field>
-      <TemplateList label="Mapping templates" entries={templates} onChange={setTemplates} errors={templateErrors} />
+      <TemplateList label="Mapping templates" entries={templates} onChange={setTemplates} errors={templateCheck.errors} />
       {responses[status] ? (
         <button type="button" className="small danger" onClick={remove}>
           Delete integration response {status}

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { consoleApi } from '../../lib/api.js';
 import { Field } from '../../ui/Field.js';
 
@@ -28,6 +29,35 @@ export async function checkTemplates(entries: TemplateEntry[]): Promise<Record<n
     }),
   );
   return errors;
+}
+
+/**
+ * checkTemplates at Save time for an editor: the first Save that finds problems stops to show them, the next one
+ * saves anyway (its button says so).
+ */
+export function useTemplateCheck(): {
+  errors: Record<number, string>;
+  saveLabel: string;
+  /** Checks the templates; true when this Save should stop and show what was found. */
+  stopsSave: (entries: TemplateEntry[]) => Promise<boolean>;
+  clear: () => void;
+} {
+  const [errors, setErrors] = useState<Record<number, string>>({});
+  const [acknowledged, setAcknowledged] = useState(false);
+  return {
+    errors,
+    saveLabel: Object.keys(errors).length && acknowledged ? 'Save anyway' : 'Save',
+    stopsSave: async (entries) => {
+      const found = await checkTemplates(entries).catch(() => ({}));
+      setErrors(found);
+      if (Object.keys(found).length && !acknowledged) {
+        setAcknowledged(true);
+        return true;
+      }
+      return false;
+    },
+    clear: () => setErrors({}),
+  };
 }
 
 /** Mapping templates by content type, each in its own labelled editor with its error beside it. */
