@@ -33,6 +33,7 @@ type TargetName = 'node:http (bare)' | 'node:http + worker' | 'preflight' | 'ser
 
 /** The yardstick (bench/worker-prototype.ts) runs only the scenario it was written for. */
 const PROTOTYPE_SCENARIO = 'REST Lambda proxy GET';
+const runsScenario = (t: { name: TargetName }, s: { name: string }): boolean => t.name !== 'node:http + worker' || s.name === PROTOTYPE_SCENARIO;
 
 interface Target {
   name: TargetName;
@@ -282,7 +283,7 @@ async function runLoad(): Promise<void> {
     // Each target answers each scenario as expected before any load.
     for (const s of scenarios) {
       for (const t of targets) {
-        if (t.name === 'node:http + worker' && s.name !== PROTOTYPE_SCENARIO) continue;
+        if (!runsScenario(t, s)) continue;
         const expected = t.name === 'serverless-offline' ? ('status' in s.peer ? s.peer.status : 0) : s.status;
         const got = await probe(t.port, s, hostFor(t, s));
         if (got !== expected) notes.push(`${s.name}: ${t.name} answered ${got}, expected ${expected}`);
@@ -294,7 +295,7 @@ async function runLoad(): Promise<void> {
         const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
         for (const t of order) {
           if (t.name === 'serverless-offline' && !('status' in s.peer)) continue;
-          if (t.name === 'node:http + worker' && s.name !== PROTOTYPE_SCENARIO) continue;
+          if (!runsScenario(t, s)) continue;
           const expected = t.name === 'serverless-offline' && 'status' in s.peer ? s.peer.status : s.status;
           // The others are stopped while one is measured: serverless-offline keeps a few percent of a core busy for
           // seconds after its own load, which the next target measured paid for (up to 20% of its req/s).
@@ -361,7 +362,7 @@ async function runLoad(): Promise<void> {
   for (const s of scenarios) {
     for (const t of targets) {
       const sum = summaries.find((x) => x.scenario === s.name && x.target === t.name);
-      if (!sum && t.name === 'node:http + worker') continue;
+      if (!runsScenario(t, s)) continue;
       if (!sum) {
         lines.push(`| ${s.name} | ${t.name} | n/a | | | | | | ${'na' in s.peer ? s.peer.na : ''} |`);
         continue;

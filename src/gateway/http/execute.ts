@@ -1,4 +1,5 @@
 import { functionNameOf } from '../../control/functions.js';
+import { eventParts } from '../../lambda/spec.js';
 import { BackendError, callBackend } from '../http-client.js';
 import { LambdaInvokeError, type ExecutionLog, type LambdaInvoker } from '../ports.js';
 import { MalformedProxyResponse, parseProxyResponse } from '../rest/lambda-proxy.js';
@@ -9,7 +10,6 @@ import { matchHttpRoute, type CompiledHttpApi } from './compile.js';
 import { HttpRequestContext, type HttpStageView } from './context.js';
 import { applyCors, preflightResponse } from './cors.js';
 import { buildEventV1, buildEventV2, MalformedResponse, parseResponseV2 } from './payload.js';
-import { eventParts } from '../../lambda/spec.js';
 import { decodePath } from './decode.js';
 
 export interface HttpDeps extends AuthDeps {

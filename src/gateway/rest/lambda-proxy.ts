@@ -96,7 +96,7 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
 
 /**
  * The same event as JSON text, without building the object first: `JSON.stringify(buildProxyEvent(ctx))`, byte for
- * byte (test/unit/proxy-event-json.test.ts checks that on generated requests). The object and its stringify were the
+ * byte (test/unit/hot-path.test.ts checks that on generated requests). The object and its stringify were the
  * largest piece of the gateway's own work per Lambda proxy request (4 µs of a no-op invocation's path); most of the
  * event is fixed per route and only needs quoting. Header lists whose names an object would reorder or merge
  * (repeats, array-index-like names, __proto__) take the generic path.
