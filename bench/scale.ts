@@ -75,7 +75,7 @@ async function routing(): Promise<void> {
     server.control.deployments.createDeployment(apiId, { stageName: 'bench' });
     const deployMs = performance.now() - t0;
     const host = `${apiId}.execute-api.localhost:${server.port}`;
-    const req = (path: string) => ({ method: 'GET', rawQuery: '', rawHeaders: ['Host', host, 'Content-Type', 'application/json'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', host, port: server.port, receivedAt: Date.now(), urlPath: path });
+    const req = (path: string) => ({ method: 'GET', path, rawQuery: '', rawHeaders: ['Host', host, 'Content-Type', 'application/json'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', host, port: server.port, receivedAt: Date.now(), urlPath: path });
     const t1 = performance.now();
     const first = await server.dataPlane.handle(apiId, '/bench/r3/x', req('/bench/r3/x'));
     const firstMs = performance.now() - t1;
@@ -97,7 +97,7 @@ async function routing(): Promise<void> {
       const all = Array.from({ length: b.n / 2 }, (_, i) => `/r${i}/item`);
       const matchAllNs = nsPerCall((i) => matchRoute(b.routes, all[i % all.length]!, 'GET'), 200_000);
       const host = `${b.apiId}.execute-api.localhost:${b.server.port}`;
-      const reqs = paths.map((p) => ({ method: 'GET', rawQuery: '', rawHeaders: ['Host', host, 'Content-Type', 'application/json'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', host, port: b.server.port, receivedAt: Date.now(), urlPath: `/bench${p}` }));
+      const reqs = paths.map((p) => ({ method: 'GET', path: `/bench${p}`, rawQuery: '', rawHeaders: ['Host', host, 'Content-Type', 'application/json'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', host, port: b.server.port, receivedAt: Date.now(), urlPath: `/bench${p}` }));
       let best = Infinity;
       for (let k = 0; k < 5; k++) {
         const t0 = performance.now();

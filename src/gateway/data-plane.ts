@@ -26,8 +26,11 @@ type ApiEntry =
 
 export type DataPlaneDeps = RestDeps & HttpDeps;
 
-/** A request to an API: the path after the API's root (host form) or the stage and path of the path form. */
-export type ApiRequest = Omit<GatewayRequest, 'path'>;
+/**
+ * A request to an API. Its `path` is replaced by the data plane with the path after the stage (REST) or the route
+ * path (HTTP API): the request object is the transport's own, reused rather than copied per request.
+ */
+export type ApiRequest = GatewayRequest;
 
 /**
  * The data plane's view of the store: stages resolved to compiled deployments, kept in memory so a request never
@@ -76,7 +79,8 @@ export class DataPlane {
       const rest = slash === -1 ? '/' : stagePath.slice(slash);
       const stage = stageName ? this.restStage(apiId, entry, decodeSegment(stageName)) : null;
       if (!stage) return forbidden();
-      return executeRest({ ...req, path: rest }, stage.api, stage.view, stagePath, this.deps);
+      req.path = rest;
+      return executeRest(req, stage.api, stage.view, stagePath, this.deps);
     }
     // HTTP APIs: a path that starts with a named stage goes to it, anything else to $default
     // (AGDG http-api-develop-routes, "stage selection").
@@ -94,7 +98,8 @@ export class DataPlane {
     const stage = this.httpStage(apiId, entry, stageName);
     if (!stage) return httpNotFound();
     const rawPath = pathFormStage !== undefined && stageName !== '$default' ? `/${stageName}${path}` : path;
-    return executeHttp({ ...req, path: routePath }, stage.api, stage.view, rawPath, this.deps);
+    req.path = routePath;
+    return executeHttp(req, stage.api, stage.view, rawPath, this.deps);
   }
 
   private noticeExternalWrites(): void {

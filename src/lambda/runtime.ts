@@ -148,21 +148,25 @@ class FunctionPool implements EnvironmentOwner {
    * Whether the environments' own work explains a wait, so that another environment would shorten it. A long wait
    * behind quick invocations (a burst of no-op handlers under load, a GC pause, a machine busy with other things) is
    * a wait for the CPU: another thread would only share the same cores, and every idle one costs a wake-up per
-   * invocation it is handed. An environment held by one invocation for scaleUpAfterMs, or one whose durations are not
-   * known yet, counts as slow work.
+   * invocation it is handed. An environment held by one invocation for scaleUpAfterMs counts as slow work. One whose
+   * durations are not known yet does not: under a burst at startup the queue waits for the first results, which says
+   * nothing about the handler (counting it as slow started a third environment for a no-op handler on 2 cores in
+   * some bench runs and not in others, so how many threads served a load depended on timing at startup).
    */
   private heldBySlowWork(waited: number): boolean {
     const now = performance.now();
     let durations = 0;
+    let known = 0;
     for (const env of this.all) {
       if (env.busySince !== undefined && now - env.busySince >= this.scaleUpAfterMs) return true;
       const d = env.recentDurationMs;
-      if (d === undefined) return true;
+      if (d === undefined) continue;
       durations += d;
+      known++;
     }
-    const n = Math.max(1, this.all.size);
+    if (known === 0) return false;
     // The handlers' own time for the queue ahead, spread over the environments.
-    const explained = (this.waiters.length * (durations / n)) / n;
+    const explained = (this.waiters.length * (durations / known)) / this.all.size;
     return explained >= waited / 2;
   }
 

@@ -186,7 +186,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const hostMatch = EXECUTE_API_HOST.exec(hostHeader);
     const pathMatch = hostMatch ? null : PATH_FORM.exec(path);
     if (hostMatch || pathMatch) {
-      const read = await readBody(req, limits.maxDataPlaneBody);
+      let read = readBody(req, limits.maxDataPlaneBody);
+      if (read instanceof Promise) read = await read;
       if (!read.ok) {
         if (read.reason === 'too-large') return sendPayloadTooLarge(req, res, limits);
         res.destroy();
@@ -198,6 +199,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const pathFormStage = hostMatch ? undefined : pathMatch![2]!;
       const result = await dataPlane.handle(apiId, apiPath, {
         method: req.method ?? 'GET',
+        path: apiPath,
         rawQuery,
         rawHeaders: req.rawHeaders,
         body,
@@ -246,7 +248,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       res.end();
       return;
     }
-    const read = await readBody(req, limits.maxControlBody);
+    let read = readBody(req, limits.maxControlBody);
+    if (read instanceof Promise) read = await read;
     if (!read.ok) {
       if (read.reason === 'aborted') return void res.destroy();
       sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${limits.maxControlBody} bytes`)), { ...cors, Connection: 'close' });

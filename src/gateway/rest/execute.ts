@@ -55,7 +55,8 @@ export async function executeRest(
   ctx.match = match;
   // The request passes the method's gates in AWS's order: authorizer, API key and usage plan, request validator.
   if (!options.bypassAuthorization) {
-    const auth = await secureRequest(ctx, deps);
+    let auth = secureRequest(ctx, deps);
+    if (auth instanceof Promise) auth = await auth;
     if (!auth.ok) return auth.result;
     if (auth.auth) ctx.setCaller({ authorizer: auth.auth.authorizer });
     const usage = deps.usage.check(ctx, auth.auth?.usageIdentifierKey);
@@ -74,11 +75,29 @@ export async function executeRest(
   }
   const cache = deps.stageCache.open(ctx, deps.region);
   if (cache?.answer) return cache.answer;
-  const result = await invokeIntegration(ctx, integration, deps);
+  let result = invokeIntegration(ctx, integration, deps);
+  if (result instanceof Promise) result = await result;
   return cache ? cache.complete(result) : result;
 }
 
-async function invokeIntegration(ctx: RestRequestContext, integration: CompiledIntegration, deps: RestDeps): Promise<GatewayResult> {
+/** A MOCK integration answers at once; the others return a promise. */
+function invokeIntegration(ctx: RestRequestContext, integration: CompiledIntegration, deps: RestDeps): GatewayResult | Promise<GatewayResult> {
+  if (integration.integration.type === 'MOCK') {
+    try {
+      return mockIntegration(ctx, integration, deps);
+    } catch (e) {
+      return integrationFailed(ctx, e, deps);
+    }
+  }
+  return invokeBackend(ctx, integration, deps);
+}
+
+function integrationFailed(ctx: RestRequestContext, e: unknown, deps: RestDeps): GatewayResult {
+  deps.log(ctx.requestId, `Execution failed due to an internal error: ${(e as Error).stack ?? String(e)}`);
+  return internalError(ctx);
+}
+
+async function invokeBackend(ctx: RestRequestContext, integration: CompiledIntegration, deps: RestDeps): Promise<GatewayResult> {
   try {
     switch (integration.integration.type) {
       case 'MOCK':
@@ -93,8 +112,7 @@ async function invokeIntegration(ctx: RestRequestContext, integration: CompiledI
         return await httpIntegration(ctx, integration, deps);
     }
   } catch (e) {
-    deps.log(ctx.requestId, `Execution failed due to an internal error: ${(e as Error).stack ?? String(e)}`);
-    return internalError(ctx);
+    return integrationFailed(ctx, e, deps);
   }
 }
 

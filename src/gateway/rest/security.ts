@@ -17,11 +17,18 @@ export type SecurityOutcome = { ok: true; auth?: RestAuthorization } | { ok: fal
  * policy's explicit denies (before any authorizer runs), the authorizer, then the resource policy combined with
  * the authorizer's decision (Table A: same account).
  */
-export async function secureRequest(ctx: RestRequestContext, deps: SecurityDeps): Promise<SecurityOutcome> {
+export function secureRequest(ctx: RestRequestContext, deps: SecurityDeps): SecurityOutcome | Promise<SecurityOutcome> {
+  // Nothing to check (no authorization, no resource policy), the common case: answered at once, with no ARN to build
+  // and no promise to wait for.
+  if (ctx.match!.method.method.authorizationType === 'NONE' && !ctx.api.snapshot.api.policy) return OPEN;
+  return checkCaller(ctx, deps);
+}
+
+const OPEN: SecurityOutcome = { ok: true };
+
+async function checkCaller(ctx: RestRequestContext, deps: SecurityDeps): Promise<SecurityOutcome> {
   const method = ctx.match!.method.method;
   const policyText = ctx.api.snapshot.api.policy;
-  // Nothing to check (no authorization, no resource policy), the common case: no ARN to build for it.
-  if (method.authorizationType === 'NONE' && !policyText) return { ok: true };
   const arn = methodArn(ctx, deps.region);
   let principalArn: string | undefined;
   if (method.authorizationType === 'AWS_IAM') {
