@@ -68,7 +68,7 @@ export class DataPlane {
    * Serves a request by host form (`path` is everything after the host) or by path form (`stage` is the
    * /restapis/{id}/{stage}/_user_request_ segment, `path` what follows it).
    */
-  async handle(apiId: string, path: string, req: ApiRequest, pathFormStage?: string): Promise<GatewayResult> {
+  handle(apiId: string, path: string, req: ApiRequest, pathFormStage?: string): GatewayResult | Promise<GatewayResult> {
     this.noticeExternalWrites();
     const entry = this.apiEntry(apiId);
     if (entry.kind === 'none') return notDeployed(apiId);

@@ -124,23 +124,21 @@ export class Environment implements PooledEnvironment {
    * Runs one invocation. The caller guarantees the environment is starting (fresh), idle, or busy with
    * canPrefetch() true, in which case the invocation starts when the ones before it are done.
    */
-  run(request: InvokeRequest, requestId: string): Promise<InvokeResult> {
-    return new Promise<InvokeResult>((resolve) => {
-      const invocation = newInvocation(request, requestId, resolve);
-      if (this.state === 'busy' && this.current) {
-        this.queued.push(invocation);
-        this.send(this.invokeMessage(invocation));
-        this.armStallCheck();
-        return;
-      }
-      this.current = invocation;
-      if (this.state === 'idle') {
-        this.state = 'busy';
-        this.worker.ref();
-        this.dispatch(invocation);
-      }
-      // A starting environment dispatches when it reports ready.
-    });
+  run(request: InvokeRequest, requestId: string, resolve: (result: InvokeResult) => void): void {
+    const invocation = newInvocation(request, requestId, resolve);
+    if (this.state === 'busy' && this.current) {
+      this.queued.push(invocation);
+      this.send(this.invokeMessage(invocation));
+      this.armStallCheck();
+      return;
+    }
+    this.current = invocation;
+    if (this.state === 'idle') {
+      this.state = 'busy';
+      this.worker.ref();
+      this.dispatch(invocation);
+    }
+    // A starting environment dispatches when it reports ready.
   }
 
   /** Stops the environment now; an invocation in flight ends as the platform reports a killed runtime. */

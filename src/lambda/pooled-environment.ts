@@ -19,10 +19,10 @@ export interface PooledEnvironment {
   /** Whether a busy environment may take one more invocation ahead of time (pipelining). */
   canPrefetch(): boolean;
   /**
-   * Runs one invocation. The caller guarantees the environment is starting (fresh), idle, or busy with
-   * canPrefetch() true.
+   * Runs one invocation and calls `resolve` once with how it ended. The caller guarantees the environment is starting
+   * (fresh), idle, or busy with canPrefetch() true.
    */
-  run(request: InvokeRequest, requestId: string): Promise<InvokeResult>;
+  run(request: InvokeRequest, requestId: string, resolve: (result: InvokeResult) => void): void;
   /** Stops the environment now; an invocation in flight ends as the platform reports a killed runtime. */
   terminate(): Promise<void>;
 }

@@ -120,17 +120,15 @@ export class ProcessEnvironment implements PooledEnvironment, RuntimeApiListener
     return undefined;
   }
 
-  run(request: InvokeRequest, requestId: string): Promise<InvokeResult> {
-    return new Promise<InvokeResult>((resolve) => {
-      this.current = newInvocation(request, requestId, resolve);
-      this.delivered = false;
-      if (this.state === 'idle') {
-        this.state = 'busy';
-        // The runtime may still be on its way back to /next after the previous result; ready() dispatches then.
-        if (this.api?.polling) this.dispatch();
-      }
-      // A starting environment dispatches when the runtime first asks for work.
-    });
+  run(request: InvokeRequest, requestId: string, resolve: (result: InvokeResult) => void): void {
+    this.current = newInvocation(request, requestId, resolve);
+    this.delivered = false;
+    if (this.state === 'idle') {
+      this.state = 'busy';
+      // The runtime may still be on its way back to /next after the previous result; ready() dispatches then.
+      if (this.api?.polling) this.dispatch();
+    }
+    // A starting environment dispatches when the runtime first asks for work.
   }
 
   terminate(): Promise<void> {

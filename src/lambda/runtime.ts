@@ -98,11 +98,11 @@ class FunctionPool implements EnvironmentOwner {
     const w: Waiter = { since: performance.now(), spec, req, requestId, resolve };
     const idle = this.idleEnvs.pop();
     if (idle) {
-      idle.run(req, requestId).then(resolve);
+      idle.run(req, requestId, resolve);
       return;
     }
     if (this.all.size < this.maxEnvironments) {
-      this.start(spec).run(req, requestId).then(resolve);
+      this.start(spec).run(req, requestId, resolve);
       return;
     }
     this.waiters.unshift(w);
@@ -139,7 +139,7 @@ class FunctionPool implements EnvironmentOwner {
         return;
       }
       this.waiters.shift();
-      this.start(head.spec).run(head.req, head.requestId).then(head.resolve);
+      this.start(head.spec).run(head.req, head.requestId, head.resolve);
       if (this.waiters.length > 0) this.armScaleUp();
     }, delay);
   }
@@ -179,7 +179,7 @@ class FunctionPool implements EnvironmentOwner {
     const next = this.waiters[0];
     if (next && !env.retired && env.spec.codeVersion === next.spec.codeVersion) {
       this.waiters.shift();
-      env.run(next.req, next.requestId).then(next.resolve);
+      env.run(next.req, next.requestId, next.resolve);
       this.drain();
       return;
     }
@@ -197,7 +197,7 @@ class FunctionPool implements EnvironmentOwner {
       const head = this.waiters[0]!;
       if (!target || target.spec.codeVersion !== head.spec.codeVersion) return;
       this.waiters.shift();
-      target.run(head.req, head.requestId).then(head.resolve);
+      target.run(head.req, head.requestId, head.resolve);
     }
   }
 
@@ -209,7 +209,7 @@ class FunctionPool implements EnvironmentOwner {
     const next = this.waiters[0];
     if (next && this.all.size < this.maxEnvironments) {
       this.waiters.shift();
-      this.start(next.spec).run(next.req, next.requestId).then(next.resolve);
+      this.start(next.spec).run(next.req, next.requestId, next.resolve);
     }
   }
 
@@ -281,7 +281,19 @@ export class LambdaRuntime {
    * rejects only with TooManyRequestsError (reserved or account concurrency exceeded), or after close().
    */
   invoke(spec: FunctionSpec, req: InvokeRequest): Promise<InvokeResult> {
-    if (this.closed) return Promise.reject(new Error('LambdaRuntime is closed'));
+    try {
+      return this.dispatch(spec, req);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  /**
+   * As invoke(), but a refusal (TooManyRequestsError, a closed runtime) is thrown here rather than returned as a
+   * rejected promise, so a caller that maps it needs no promise of its own for that.
+   */
+  dispatch(spec: FunctionSpec, req: InvokeRequest): Promise<InvokeResult> {
+    if (this.closed) throw new Error('LambdaRuntime is closed');
     let pool = this.pools.get(spec.name);
     if (!pool) {
       pool = new FunctionPool(this.logs.write, this.maxEnvironments, this.eagerEnvironments, this.scaleUpAfterMs, (level, m) => this.notice(level, m));
@@ -296,24 +308,26 @@ export class LambdaRuntime {
     // Reserved concurrency is the user's explicit word on how many may run at once: honoured beyond the default cap.
     pool.maxEnvironments = Math.max(this.maxEnvironments, spec.reservedConcurrency ?? 0);
     if (spec.reservedConcurrency !== undefined && pool.inFlight >= spec.reservedConcurrency) {
-      return Promise.reject(new TooManyRequestsError('ReservedFunctionConcurrentInvocationLimitExceeded'));
+      throw new TooManyRequestsError('ReservedFunctionConcurrentInvocationLimitExceeded');
     }
-    if (this.accountInFlight >= this.accountLimit) {
-      return Promise.reject(new TooManyRequestsError('ConcurrentInvocationLimitExceeded'));
-    }
+    if (this.accountInFlight >= this.accountLimit) throw new TooManyRequestsError('ConcurrentInvocationLimitExceeded');
     pool.inFlight++;
     this.accountInFlight++;
-    const done = (r: InvokeResult) => {
-      pool.inFlight--;
-      this.accountInFlight--;
-      return r;
-    };
     pool.lastSpec = spec;
     const requestId = req.requestId ?? randomUUID();
-    const warm = pool.idleEnvs.pop();
-    if (warm) return warm.run(req, requestId).then(done);
-    if (pool.all.size < pool.eagerEnvironments) return pool.start(spec).run(req, requestId).then(done);
-    return new Promise<InvokeResult>((resolve) => pool.enqueue({ since: performance.now(), spec, req, requestId, resolve })).then(done);
+    // One promise per invocation: the environment calls `done` when it ends (a promise per step had cost a
+    // microtask turn each on the Lambda proxy path).
+    return new Promise<InvokeResult>((resolve) => {
+      const done = (r: InvokeResult): void => {
+        pool.inFlight--;
+        this.accountInFlight--;
+        resolve(r);
+      };
+      const warm = pool.idleEnvs.pop();
+      if (warm) warm.run(req, requestId, done);
+      else if (pool.all.size < pool.eagerEnvironments) pool.start(spec).run(req, requestId, done);
+      else pool.enqueue({ since: performance.now(), spec, req, requestId, resolve: done });
+    });
   }
 
   /**

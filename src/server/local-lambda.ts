@@ -99,18 +99,19 @@ export class LocalLambda implements LambdaInvoker {
     }
   }
 
-  async invoke(functionRef: string, payload: string, body?: string): Promise<LambdaInvocation> {
+  invoke(functionRef: string, payload: string, body?: string): Promise<LambdaInvocation> {
     const spec = this.specOf(functionNameOf(functionRef));
-    if (!spec) throw new LambdaInvokeError('not-found', `function ${functionRef} does not exist`);
+    if (!spec) return Promise.reject(new LambdaInvokeError('not-found', `function ${functionRef} does not exist`));
     if (eventBytesOver(payload, body, MAX_SYNC_PAYLOAD_BYTES)) {
-      throw new LambdaInvokeError('too-large', 'the event is larger than Lambda accepts (6 MB)');
+      return Promise.reject(new LambdaInvokeError('too-large', 'the event is larger than Lambda accepts (6 MB)'));
     }
     try {
-      // The result is a LambdaInvocation already (payload, functionError when failed): no copy per request.
-      return await this.runtime.invoke(spec, body === undefined ? { payload } : { payload, body });
+      // The runtime's own promise, not one of ours around it: its result is a LambdaInvocation already (payload,
+      // functionError when failed), and it refuses synchronously, so there is nothing to wait for to map a refusal.
+      return this.runtime.dispatch(spec, body === undefined ? { payload } : { payload, body });
     } catch (e) {
-      if (e instanceof TooManyRequestsError) throw new LambdaInvokeError('throttled', e.message);
-      throw new LambdaInvokeError('failed', (e as Error).message);
+      if (e instanceof TooManyRequestsError) return Promise.reject(new LambdaInvokeError('throttled', e.message));
+      return Promise.reject(new LambdaInvokeError('failed', (e as Error).message));
     }
   }
 }

@@ -197,7 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const apiId = (hostMatch ? hostMatch[1]! : pathMatch![1]!).toLowerCase();
       const apiPath = hostMatch ? path : (pathMatch![3] ?? '/');
       const pathFormStage = hostMatch ? undefined : pathMatch![2]!;
-      const result = await dataPlane.handle(apiId, apiPath, {
+      let result = dataPlane.handle(apiId, apiPath, {
         method: req.method ?? 'GET',
         path: apiPath,
         rawQuery,
@@ -209,6 +209,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         receivedAt,
         urlPath: path,
       }, pathFormStage);
+      if (result instanceof Promise) result = await result;
       return sendResult(res, result);
     }
 

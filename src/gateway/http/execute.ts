@@ -42,7 +42,8 @@ export async function executeHttp(req: GatewayRequest, api: CompiledHttpApi, sta
   }
   if (!match) return finish(ctx, { status: 404, headers: [['content-type', 'application/json']], body: NOT_FOUND });
   ctx.match = match;
-  const auth = await authorizeHttp(ctx, match.route, deps);
+  let auth = authorizeHttp(ctx, match.route, deps);
+  if (auth instanceof Promise) auth = await auth;
   if (!auth.ok) return finish(ctx, { status: auth.status, headers: [['content-type', 'application/json'], ...auth.headers], body: auth.body });
   if (auth.authorizer) ctx.authorizer = auth.authorizer;
   const integration = match.route.integration;
@@ -71,22 +72,22 @@ async function lambda(ctx: HttpRequestContext, uri: string, version: string, tim
   const m = /functions\/(.+?)\/invocations$/.exec(uri);
   const fn = functionNameOf(m ? m[1]! : uri);
   const event = eventParts(version === '1.0' ? buildEventV1(ctx) : buildEventV2(ctx));
-  let outcome;
-  try {
-    outcome = await within(deps.lambda.invoke(fn, event.payload, event.body), timeoutMs);
-  } catch (e) {
-    if (e instanceof LambdaInvokeError) {
+  const outcome = await within(
+    deps.lambda.invoke(fn, event.payload, event.body),
+    timeoutMs,
+    (): GatewayResult => {
+      deps.log(ctx.requestId, `Lambda function ${fn} did not answer within the integration timeout (${timeoutMs} ms)`);
+      return { status: 503, headers: [['content-type', 'application/json']], body: UNAVAILABLE };
+    },
+    (e): GatewayResult => {
+      if (!(e instanceof LambdaInvokeError)) throw e;
       deps.log(ctx.requestId, `Lambda invocation failed: ${e.kind === 'not-found' ? `function ${fn} does not exist (create it, or fix the integration URI)` : e.message}`);
       // A throttled function is 503 on HTTP APIs, every other invoke failure 500 (real captures, http-api §4.3).
       if (e.kind === 'throttled') return { status: 503, headers: [['content-type', 'application/json']], body: UNAVAILABLE };
       return { status: 500, headers: [['content-type', 'application/json']], body: INTERNAL };
-    }
-    throw e;
-  }
-  if (outcome === 'timeout') {
-    deps.log(ctx.requestId, `Lambda function ${fn} did not answer within the integration timeout (${timeoutMs} ms)`);
-    return { status: 503, headers: [['content-type', 'application/json']], body: UNAVAILABLE };
-  }
+    },
+  );
+  if ('status' in outcome) return outcome;
   if (outcome.functionError) {
     deps.log(ctx.requestId, `Lambda function ${fn} failed: ${outcome.payload.slice(0, 500)}`);
     return { status: 500, headers: [['content-type', 'application/json']], body: INTERNAL };

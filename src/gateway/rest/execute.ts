@@ -7,7 +7,7 @@ import { RestRequestContext, type StageView } from './context.js';
 import { gatewayResponse } from './gateway-response.js';
 import { MalformedProxyResponse, parseProxyResponse, proxyEventParts } from './lambda-proxy.js';
 import { mimeOf, pickResponseTemplate, render, resolveSource } from './mapping.js';
-import { secureRequest, type SecurityDeps } from './security.js';
+import { secureRequest, type SecurityDeps, type SecurityOutcome } from './security.js';
 import type { StageCache } from './stage-cache.js';
 import type { StageThrottle } from './stage-throttle.js';
 import type { UsageEnforcer } from './usage.js';
@@ -33,8 +33,10 @@ const NETWORK_ERROR_BODY = '{"message": "Network error communicating with endpoi
 /**
  * Serves one REST API request against a stage's deployment:
  * route → integration request → invoke → integration response → method response, or a gateway response.
+ * Steps that need no waiting (routing, a method with nothing to authorize, MOCK) run without promises: the answer is
+ * a promise only when something was awaited.
  */
-export async function executeRest(
+export function executeRest(
   req: GatewayRequest,
   api: CompiledApi,
   stage: StageView,
@@ -46,38 +48,45 @@ export async function executeRest(
    * when testing from the console") and is why TestInvokeAuthorizer exists separately.
    */
   options: { bypassAuthorization?: boolean } = {},
-): Promise<GatewayResult> {
+): GatewayResult | Promise<GatewayResult> {
   const ctx = new RestRequestContext(req, api, stage, stagePath);
   const match = matchRoute(api.routes, req.path, req.method);
   if (!match) {
     return gatewayResponse(ctx, { type: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' });
   }
   ctx.match = match;
+  if (options.bypassAuthorization) return runMethod(ctx, deps);
   // The request passes the method's gates in AWS's order: authorizer, API key and usage plan, request validator.
-  if (!options.bypassAuthorization) {
-    let auth = secureRequest(ctx, deps);
-    if (auth instanceof Promise) auth = await auth;
-    if (!auth.ok) return auth.result;
-    if (auth.auth) ctx.setCaller({ authorizer: auth.auth.authorizer });
-    const usage = deps.usage.check(ctx, auth.auth?.usageIdentifierKey);
-    if (!usage.ok) return usage.result;
-    if (usage.key) ctx.setCaller({ apiKey: { id: usage.key.id, value: usage.key.value } });
-  }
+  const auth = secureRequest(ctx, deps);
+  return auth instanceof Promise ? auth.then((a) => admitted(ctx, a, deps)) : admitted(ctx, auth, deps);
+}
+
+function admitted(ctx: RestRequestContext, auth: SecurityOutcome, deps: RestDeps): GatewayResult | Promise<GatewayResult> {
+  if (!auth.ok) return auth.result;
+  if (auth.auth) ctx.setCaller({ authorizer: auth.auth.authorizer });
+  const usage = deps.usage.check(ctx, auth.auth?.usageIdentifierKey);
+  if (!usage.ok) return usage.result;
+  if (usage.key) ctx.setCaller({ apiKey: { id: usage.key.id, value: usage.key.value } });
+  return runMethod(ctx, deps);
+}
+
+/** After the caller is admitted: stage limits, validation, the stage cache, the integration. */
+function runMethod(ctx: RestRequestContext, deps: RestDeps): GatewayResult | Promise<GatewayResult> {
   // Stage and method limits apply after the usage plan's (AGDG api-gateway-request-throttling).
   const throttled = deps.stageThrottle.check(ctx);
   if (throttled) return throttled;
   const valid = validateRequest(ctx);
   if (!valid.ok) return valid.result;
-  const integration = match.method.integration;
+  const integration = ctx.match!.method.integration;
   if (!integration) {
     deps.log(ctx.requestId, 'Execution failed due to configuration error: No integration defined for method');
     return internalError(ctx);
   }
   const cache = deps.stageCache.open(ctx, deps.region);
   if (cache?.answer) return cache.answer;
-  let result = invokeIntegration(ctx, integration, deps);
-  if (result instanceof Promise) result = await result;
-  return cache ? cache.complete(result) : result;
+  const result = invokeIntegration(ctx, integration, deps);
+  if (!cache) return result;
+  return result instanceof Promise ? result.then((r) => cache.complete(r)) : cache.complete(result);
 }
 
 /** A MOCK integration answers at once; the others return a promise. */
@@ -443,7 +452,7 @@ function substituteStageVariables(text: string, ctx: RestRequestContext): string
   return text.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (whole, name: string) => ctx.stage.variables[name] ?? whole);
 }
 
-async function invokeLambda(
+function invokeLambda(
   ctx: RestRequestContext,
   fn: string,
   payload: string,
@@ -451,15 +460,16 @@ async function invokeLambda(
   deps: RestDeps,
   body?: string,
 ): Promise<{ payload: string; functionError?: string | undefined } | { result: GatewayResult }> {
-  try {
-    const r = await within(deps.lambda.invoke(fn, payload, body), integration.integration.timeoutInMillis);
-    if (r === 'timeout') {
-      deps.log(ctx.requestId, `Execution failed due to a timeout error: Lambda function ${fn} did not answer within ${integration.integration.timeoutInMillis} ms`);
+  const timeoutMs = integration.integration.timeoutInMillis;
+  return within(
+    deps.lambda.invoke(fn, payload, body),
+    timeoutMs,
+    () => {
+      deps.log(ctx.requestId, `Execution failed due to a timeout error: Lambda function ${fn} did not answer within ${timeoutMs} ms`);
       return { result: gatewayResponse(ctx, { type: 'INTEGRATION_TIMEOUT', message: 'Endpoint request timed out', defaultBody: TIMEOUT_BODY }) };
-    }
-    return r;
-  } catch (e) {
-    if (e instanceof LambdaInvokeError) {
+    },
+    (e) => {
+      if (!(e instanceof LambdaInvokeError)) throw e;
       const why =
         e.kind === 'not-found'
           ? `Invalid permissions on Lambda function: function ${fn} does not exist (create it, or fix the integration URI)`
@@ -468,9 +478,8 @@ async function invokeLambda(
             : `Lambda invocation failed: ${e.message}`;
       deps.log(ctx.requestId, `Execution failed due to configuration error: ${why}`);
       return { result: internalError(ctx, e.kind === 'not-found' ? 500 : 502) };
-    }
-    throw e;
-  }
+    },
+  );
 }
 
 function summarizeError(payload: string): string {
