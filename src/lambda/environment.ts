@@ -14,7 +14,6 @@ import {
   exitReason,
   initReportLine,
   logStreamName,
-  newTraceId,
   outOfMemoryError,
   type PlatformError,
   type ReportFields,
@@ -74,7 +73,7 @@ export class Environment implements PooledEnvironment {
   constructor(spec: FunctionSpec, owner: EnvironmentOwner) {
     this.spec = spec;
     this.owner = owner;
-    const init: WorkerInit = { taskRoot: spec.codeDirectory, handler: spec.handler };
+    const init: WorkerInit = { taskRoot: spec.codeDirectory, handler: spec.handler, arn: spec.arn, timeoutMs: spec.timeoutSeconds * 1000 };
     this.worker = startModuleWorker(new URL('./worker.js', import.meta.url), {
       workerData: init,
       env: environmentVariables(spec, logStreamName()),
@@ -182,14 +181,9 @@ export class Environment implements PooledEnvironment {
   }
 
   private invokeMessage(invocation: Invocation): InvokeMessage {
-    const msg: InvokeMessage = {
-      k: 'invoke',
-      id: invocation.requestId,
-      event: invocation.request.payload,
-      timeoutMs: this.spec.timeoutSeconds * 1000,
-      arn: this.spec.arn,
-      traceId: newTraceId(),
-    };
+    // Only what differs per invocation: the ARN and timeout went with the environment's start, and the trace id is
+    // drawn in the environment (each field is serialized and read back on every message).
+    const msg: InvokeMessage = { k: 'invoke', id: invocation.requestId, event: invocation.request.payload };
     if (invocation.request.body !== undefined) msg.body = invocation.request.body;
     const clientContext = invocation.request.clientContext;
     if (clientContext !== undefined) msg.clientContext = Buffer.from(clientContext, 'base64').toString('utf8');

@@ -6,6 +6,9 @@
 export interface WorkerInit {
   taskRoot: string;
   handler: string;
+  /** The function's ARN (context.invokedFunctionArn) and timeout: fixed for an environment's life, so sent once. */
+  arn: string;
+  timeoutMs: number;
 }
 
 export interface InvokeMessage {
@@ -15,11 +18,6 @@ export interface InvokeMessage {
   event: string;
   /** The event's `body`, when sent apart from `event` (InvokeRequest.body). */
   body?: string;
-  /** The function timeout; the deadline (Lambda-Runtime-Deadline-Ms) counts from when the invocation starts. */
-  timeoutMs: number;
-  arn: string;
-  /** Lambda-Runtime-Trace-Id: the runtime exposes it as _X_AMZN_TRACE_ID during the invocation. */
-  traceId: string;
   /** Decoded client context JSON text (Lambda-Runtime-Client-Context), when the caller sent one. */
   clientContext?: string;
 }

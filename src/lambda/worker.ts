@@ -12,6 +12,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { formatErrorForLog, intoError, NodeJsExit, toErrorPayload, UnhandledPromiseRejection } from './error-shapes.js';
 import { isAsyncFunction, loadHandler, type UserHandler } from './handler-loader.js';
+import { newTraceId } from './platform.js';
 import type { FromWorker, InvokeMessage, ToWorker, WorkerInit } from './protocol.js';
 
 if (!parentPort) throw new Error('src/lambda/worker must run in a worker thread');
@@ -189,7 +190,11 @@ function finish(id: string, ok: boolean, payload: string): void {
   if (id !== activeId) return; // a late callback from an invocation that already ended
   const durationMs = performance.now() - invokeStartedAt;
   maxHeapMb = Math.max(maxHeapMb, heapMb());
-  send({ k: 'result', id, ok, payload, durationMs, memoryMb: maxHeapMb, lines: takeLines() });
+  const result: FromWorker = { k: 'result', id, ok, payload, durationMs, memoryMb: maxHeapMb };
+  // An absent key costs nothing to send; an undefined one is serialized and read back like any other.
+  const lines = takeLines();
+  if (lines) result.lines = lines;
+  send(result);
   activeId = undefined;
   phase = 'idle';
   beforeExitListener = () => {};
@@ -295,7 +300,8 @@ function runInvocation(msg: InvokeMessage): void {
   phase = 'invoke';
   invokeStartedAt = performance.now();
   port.unref();
-  process.env._X_AMZN_TRACE_ID = msg.traceId;
+  // Lambda-Runtime-Trace-Id, which the runtime exposes as _X_AMZN_TRACE_ID during the invocation.
+  process.env._X_AMZN_TRACE_ID = newTraceId();
 
   const [callback, callbackContext, markCompleted] = buildCallbackContext(msg.id);
   try {
@@ -310,7 +316,7 @@ function runInvocation(msg: InvokeMessage): void {
         finish(msg.id, true, 'null');
       }
     };
-    const deadline = Date.now() + msg.timeoutMs;
+    const deadline = Date.now() + init.timeoutMs;
     const context = Object.assign(
       callbackContext,
       {
@@ -323,7 +329,7 @@ function runInvocation(msg: InvokeMessage): void {
       {
         clientContext: parseJsonHeader(msg.clientContext, 'ClientContext'),
         identity: undefined,
-        invokedFunctionArn: msg.arn,
+        invokedFunctionArn: init.arn,
         awsRequestId: msg.id,
         tenantId: undefined,
         getRemainingTimeInMillis: () => deadline - Date.now(),
