@@ -31,7 +31,8 @@ export class RestRequestContext {
   private _headerMap?: Map<string, string[]>;
   private _context?: Record<string, unknown>;
   private _traceId?: string;
-  private _domainName?: string;
+  /** Whether requestId is one of ours (a lower-case UUID), not the client's x-amzn-RequestId. */
+  private readonly ownRequestId: boolean;
 
   constructor(
     readonly req: GatewayRequest,
@@ -41,7 +42,9 @@ export class RestRequestContext {
     readonly stagePath: string,
   ) {
     // A client-supplied x-amzn-RequestId is echoed as the request id, as AWS documents for $context.requestId.
-    this.requestId = this.header('x-amzn-requestid') ?? randomUUID();
+    const clientId = this.header('x-amzn-requestid');
+    this.ownRequestId = clientId === undefined;
+    this.requestId = clientId ?? randomUUID();
     this.extendedRequestId = nextExtendedRequestId();
   }
 
@@ -83,7 +86,7 @@ export class RestRequestContext {
     if (this._traceId === undefined) {
       const id = this.requestId;
       // Our own request ids are lower-case UUIDs: their first 24 hex digits without a regex; a client's id, any shape.
-      const hex = UUID.test(id)
+      const hex = this.ownRequestId || UUID.test(id)
         ? `${id.slice(0, 8)}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}${id.slice(24, 28)}`
         : id.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(24, '0').slice(0, 24);
       this._traceId = `Root=1-${Math.floor(this.req.receivedAt / 1000).toString(16)}-${hex}`;
@@ -91,8 +94,13 @@ export class RestRequestContext {
     return this._traceId;
   }
 
+  /** The Host header without its port, and its first label (requestContext.domainName and domainPrefix). */
   get domainName(): string {
-    return (this._domainName ??= this.req.host.replace(/:\d+$/, ''));
+    return domainOf(this.req.host).name;
+  }
+
+  get domainPrefix(): string {
+    return domainOf(this.req.host).prefix;
   }
 
   /** $context as API Gateway documents it for REST APIs (mapping template reference). */
@@ -105,7 +113,7 @@ export class RestRequestContext {
         apiId: this.api.apiId,
         deploymentId: this.stage.deploymentId,
         domainName: this.domainName,
-        domainPrefix: this.domainName.split('.')[0],
+        domainPrefix: this.domainPrefix,
         extendedRequestId: this.extendedRequestId,
         httpMethod: this.req.method,
         identity: this.identity(),
@@ -175,6 +183,19 @@ function nextExtendedRequestId(): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// Requests to one API share their Host: the last one's parts are kept rather than derived again per request.
+let lastHost: string | undefined;
+let lastDomain = { name: '', prefix: '' };
+
+function domainOf(host: string): { name: string; prefix: string } {
+  if (host !== lastHost) {
+    const name = host.replace(/:\d+$/, '');
+    lastDomain = { name, prefix: name.split('.')[0]! };
+    lastHost = host;
+  }
+  return lastDomain;
+}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
