@@ -365,6 +365,8 @@ export class FunctionService {
 
 /** Lambda accepts a name, a partial ARN (ACCOUNT:function:NAME) or a full ARN wherever it takes FunctionName. */
 export function functionNameOf(nameOrArn: string): string {
+  // A plain name (no ARN, no qualifier) is its own answer: the gateway asks this on every Lambda request.
+  if (!nameOrArn.includes(':')) return nameOrArn;
   const m = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?([^:]+)(?::(\$LATEST|[A-Za-z0-9-_]+))?$/.exec(nameOrArn);
   return m ? m[1]! : nameOrArn;
 }

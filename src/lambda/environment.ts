@@ -67,6 +67,7 @@ export class Environment implements PooledEnvironment {
   private readonly queued: Invocation[] = [];
   private durationEma: number | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private cancelling = false;
   private outbox: (CancelMessage | InvokeMessage)[] = [];
 
@@ -194,8 +195,25 @@ export class Environment implements PooledEnvironment {
   private started(invocation: Invocation): void {
     invocation.dispatchedAt = performance.now();
     this.emit(startLine(invocation.requestId), invocation);
-    invocation.timer = setTimeout(() => this.onTimeout(invocation), this.spec.timeoutSeconds * 1000);
+    if (!this.deadlineTimer) this.armDeadline(this.spec.timeoutSeconds * 1000);
   }
+
+  /**
+   * The function timeout, with one timer per environment rather than one set and cleared per invocation: when it
+   * fires it ends the invocation running then if its time is up, or waits for that one's deadline.
+   */
+  private armDeadline(ms: number): void {
+    this.deadlineTimer = setTimeout(this.checkDeadline, Math.ceil(ms));
+  }
+
+  private readonly checkDeadline = (): void => {
+    this.deadlineTimer = undefined;
+    const invocation = this.current;
+    if (this.state === 'dead' || !invocation || invocation.dispatchedAt === undefined) return;
+    const left = invocation.dispatchedAt + this.spec.timeoutSeconds * 1000 - performance.now();
+    if (left <= 0) this.onTimeout(invocation);
+    else this.armDeadline(left);
+  };
 
   private armStallCheck(delay = STALL_MS): void {
     if (this.stallTimer) return;
@@ -303,6 +321,8 @@ export class Environment implements PooledEnvironment {
     }
     this.state = 'idle';
     this.lastUsed = performance.now();
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     // An idle environment must not keep the server process alive on its own.
     this.worker.unref();
     this.owner.idle(this);
@@ -330,6 +350,7 @@ export class Environment implements PooledEnvironment {
 
   private onExit(code: number): void {
     clearTimeout(this.initTimer);
+    clearTimeout(this.deadlineTimer);
     clearTimeout(this.stallTimer);
     // Sent ahead but never started: they belong to another environment now.
     this.handBack(this.queued.splice(0));

@@ -32,12 +32,13 @@ export class LogOutput {
   readonly write: LogSink = (functionName, line) => {
     this.store.append(functionName, line);
     if (!this.sink) return;
-    const b = this.bucket(functionName);
-    // The platform's own lines always show: they say how each invocation ended.
+    // The platform's own lines always show: they say how each invocation ended. (Checked before the bucket, whose
+    // refill is worked out from the time elapsed whenever it is next needed.)
     if (PLATFORM_LINE.test(line)) {
       this.sink(functionName, line);
       return;
     }
+    const b = this.bucket(functionName);
     if (b.tokens >= 1) {
       b.tokens--;
       this.sink(functionName, line);

@@ -442,10 +442,18 @@ function integrationResponse(ctx: RestRequestContext, integration: CompiledInteg
 }
 
 function lambdaTarget(ctx: RestRequestContext, integration: CompiledIntegration): string | undefined {
+  const fixed = fixedTargets.get(integration);
+  if (fixed !== undefined) return fixed;
   if (!integration.lambdaFunction) return undefined;
   const ref = substituteStageVariables(integration.lambdaFunction, ctx);
-  return ref.includes('${') ? undefined : functionNameOf(ref);
+  if (ref.includes('${')) return undefined;
+  const name = functionNameOf(ref);
+  // Without stage variables the target is the same on every request: worked out once per compiled integration.
+  if (ref === integration.lambdaFunction) fixedTargets.set(integration, name);
+  return name;
 }
+
+const fixedTargets = new WeakMap<CompiledIntegration, string>();
 
 function substituteStageVariables(text: string, ctx: RestRequestContext): string {
   if (!text.includes('${stageVariables.')) return text;
