@@ -6,7 +6,7 @@ import { MalformedProxyResponse, parseProxyResponse } from '../rest/lambda-proxy
 import { within } from '../within.js';
 import type { GatewayRequest, GatewayResult, HeaderList } from '../types.js';
 import { authorizeHttp, type AuthDeps } from './authorize.js';
-import { matchHttpRoute, type CompiledHttpApi } from './compile.js';
+import { matchHttpRoute, type CompiledHttpApi, type HttpRouteMatch } from './compile.js';
 import { HttpRequestContext, type HttpStageView } from './context.js';
 import { applyCors, preflightResponse } from './cors.js';
 import { buildEventV1, buildEventV2, MalformedResponse, parseResponseV2 } from './payload.js';
@@ -26,7 +26,7 @@ const UNAVAILABLE = '{"message":"Service Unavailable"}';
  * Serves one HTTP API request: CORS preflight by the gateway, route, authorizer, integration (Lambda payload 1.0 or
  * 2.0, HTTP proxy), then the API's CORS headers over whatever the integration answered.
  */
-export async function executeHttp(req: GatewayRequest, api: CompiledHttpApi, stage: HttpStageView, rawPath: string, deps: HttpDeps): Promise<GatewayResult> {
+export function executeHttp(req: GatewayRequest, api: CompiledHttpApi, stage: HttpStageView, rawPath: string, deps: HttpDeps): GatewayResult | Promise<GatewayResult> {
   const ctx = new HttpRequestContext(req, api, stage, rawPath);
   const origin = ctx.header('origin');
   const isPreflight = req.method === 'OPTIONS' && origin !== undefined && ctx.header('access-control-request-method') !== undefined;
@@ -42,6 +42,11 @@ export async function executeHttp(req: GatewayRequest, api: CompiledHttpApi, sta
   }
   if (!match) return finish(ctx, { status: 404, headers: [['content-type', 'application/json']], body: NOT_FOUND });
   ctx.match = match;
+  // The gateway's own answers above are not promises: only a route's authorizer and integration are waited for.
+  return runRoute(ctx, match, deps);
+}
+
+async function runRoute(ctx: HttpRequestContext, match: HttpRouteMatch, deps: HttpDeps): Promise<GatewayResult> {
   let auth = authorizeHttp(ctx, match.route, deps);
   if (auth instanceof Promise) auth = await auth;
   if (!auth.ok) return finish(ctx, { status: auth.status, headers: [['content-type', 'application/json'], ...auth.headers], body: auth.body });
