@@ -317,17 +317,26 @@ export class LambdaRuntime {
     const requestId = req.requestId ?? randomUUID();
     // One promise per invocation: the environment calls `done` when it ends (a promise per step had cost a
     // microtask turn each on the Lambda proxy path).
-    return new Promise<InvokeResult>((resolve) => {
-      const done = (r: InvokeResult): void => {
-        pool.inFlight--;
-        this.accountInFlight--;
-        resolve(r);
-      };
+    let resolve!: (r: InvokeResult) => void;
+    const result = new Promise<InvokeResult>((r) => (resolve = r));
+    const done = (r: InvokeResult): void => {
+      pool.inFlight--;
+      this.accountInFlight--;
+      resolve(r);
+    };
+    try {
       const warm = pool.idleEnvs.pop();
       if (warm) warm.run(req, requestId, done);
       else if (pool.all.size < pool.eagerEnvironments) pool.start(spec).run(req, requestId, done);
       else pool.enqueue({ since: performance.now(), spec, req, requestId, resolve: done });
-    });
+    } catch (e) {
+      // An environment that could not even start (a thread refused): the caller hears it now, and the slots it held
+      // are given back.
+      pool.inFlight--;
+      this.accountInFlight--;
+      throw e;
+    }
+    return result;
   }
 
   /**
