@@ -7,7 +7,10 @@ import fc from 'fast-check';
 import { RestRequestContext } from '../../src/gateway/rest/context.js';
 import type { CompiledApi, RouteMatch } from '../../src/gateway/rest/compile.js';
 import { buildProxyEvent, proxyEventJson, proxyEventParts } from '../../src/gateway/rest/lambda-proxy.js';
-import { eventText } from '../../src/lambda/spec.js';
+import { eventParts, eventText } from '../../src/lambda/spec.js';
+import { HttpRequestContext } from '../../src/gateway/http/context.js';
+import type { CompiledHttpApi, HttpRouteMatch } from '../../src/gateway/http/compile.js';
+import { buildEventV2, eventV2Parts } from '../../src/gateway/http/payload.js';
 import { DEFAULT_GATEWAY_RESPONSE_TEMPLATE } from '../../src/model/gateway-responses.js';
 import { compileTemplate, renderTemplate } from '../../src/gateway/vtl/index.js';
 import { clfTime } from '../../src/gateway/rest/context.js';
@@ -136,6 +139,43 @@ describe('Lambda proxy event JSON', () => {
         // With a large body apart, putting it back gives the same event.
         const parts = proxyEventParts(ctx);
         assert.equal(eventText(parts.body === undefined ? { payload: parts.payload } : { payload: parts.payload, body: parts.body }), expected);
+      }),
+      { numRuns: 2000, seed: 20261125 },
+    );
+  });
+});
+
+describe('HTTP API payload 2.0 event JSON', () => {
+  const headerName = fc.oneof(
+    fc.constantFrom('Host', 'User-Agent', 'user-agent', 'Cookie', 'cookie', 'Content-Type', 'X-Forwarded-For', 'X-Multi', 'x-multi', 'Connection', 'Content-Length', '__proto__', '0', '12', 'constructor'),
+    fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,12}$/),
+  );
+  const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('', 'a=1; b=2;;c', '"quoted"', 'back\\slash', 'line\nbreak', 'é✓😀', 'text/plain', 'application/octet-stream', '\ud800'));
+  const dict = fc.dictionary(fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('1', 'id', '__proto__')), text, { maxKeys: 3 });
+  const request = fc.record({
+    method: fc.constantFrom('GET', 'POST', 'OPTIONS'),
+    rawPath: fc.oneof(fc.constantFrom('/items', '/dev/items', '/a%20b/%E2%9C%93', '/%ZZ'), fc.string().map((x) => `/${x}`)),
+    rawQuery: fc.oneof(fc.constant(''), fc.constantFrom('a=1&b=2&a=3', 'x', '%E2%9C%93=%22', '=&&=', '0=a&__proto__=b'), fc.string()),
+    headers: fc.array(fc.tuple(headerName, text), { maxLength: 8 }),
+    body: fc.oneof(fc.constant(''), text, fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b).toString('latin1')), fc.string({ minLength: 4000, maxLength: 5000 }), fc.constantFrom('x'.repeat(4095), 'x'.repeat(4096))),
+    pathParams: dict,
+    variables: dict,
+    routeKey: fc.constantFrom('GET /items', '$default', 'ANY /{proxy+}'),
+    host: fc.constantFrom('abcdef1234.execute-api.localhost:3000', 'localhost', 'a.b.c:1'),
+    authorizer: fc.option(fc.dictionary(fc.string(), fc.oneof(text, fc.integer(), fc.boolean())), { nil: undefined }),
+  });
+  it('is eventParts(buildEventV2(ctx)) byte for byte, body apart included', () => {
+    fc.assert(
+      fc.property(request, (r) => {
+        const ctx = new HttpRequestContext(
+          { method: r.method, path: r.rawPath, rawQuery: r.rawQuery, rawHeaders: r.headers.flat(), body: Buffer.from(r.body, 'latin1'), sourceIp: '127.0.0.1', host: r.host, port: 3000, receivedAt: 1_700_000_000_123 },
+          { apiId: 'abcdef1234' } as unknown as CompiledHttpApi,
+          { name: '$default', deploymentId: 'dep', variables: r.variables },
+          r.rawPath,
+        );
+        ctx.match = { route: { route: { routeKey: r.routeKey } }, pathParams: r.pathParams } as unknown as HttpRouteMatch;
+        if (r.authorizer) ctx.authorizer = r.authorizer;
+        assert.deepEqual(eventV2Parts(ctx), eventParts(buildEventV2(ctx)));
       }),
       { numRuns: 2000, seed: 20261125 },
     );

@@ -9,7 +9,7 @@ import { authorizeHttp, type AuthDeps } from './authorize.js';
 import { matchHttpRoute, type CompiledHttpApi, type HttpRouteMatch } from './compile.js';
 import { HttpRequestContext, type HttpStageView } from './context.js';
 import { applyCors, preflightResponse } from './cors.js';
-import { buildEventV1, buildEventV2, MalformedResponse, parseResponseV2 } from './payload.js';
+import { buildEventV1, eventV2Parts, MalformedResponse, parseResponseV2 } from './payload.js';
 import { decodePath } from './decode.js';
 
 export interface HttpDeps extends AuthDeps {
@@ -76,7 +76,7 @@ function finish(ctx: HttpRequestContext, r: GatewayResult, cors = true): Gateway
 async function lambda(ctx: HttpRequestContext, uri: string, version: string, timeoutMs: number, deps: HttpDeps): Promise<GatewayResult> {
   const m = /functions\/(.+?)\/invocations$/.exec(uri);
   const fn = functionNameOf(m ? m[1]! : uri);
-  const event = eventParts(version === '1.0' ? buildEventV1(ctx) : buildEventV2(ctx));
+  const event = version === '1.0' ? eventParts(buildEventV1(ctx)) : eventV2Parts(ctx);
   const outcome = await within(
     deps.lambda.invoke(fn, event.payload, event.body),
     timeoutMs,

@@ -3,6 +3,7 @@ import { queryMaps } from '../query.js';
 import type { HeaderList } from '../types.js';
 import { ACCOUNT_ID } from '../../control/ids.js';
 import { clfTime, type RestRequestContext } from './context.js';
+import { quote, reordersKey } from '../json-text.js';
 
 /** Request headers API Gateway does not pass to a proxy integration (LocalStack AWS-validated header_remapping). */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -129,7 +130,7 @@ function encodeProxyEvent(ctx: RestRequestContext, bodyApart: boolean): { payloa
     if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
     if (lower === 'authorization') name = 'Authorization';
     if (lower === 'x-forwarded-for') hasForwardedFor = true;
-    if (seen.includes(name) || name === '__proto__' || INDEX_LIKE.test(name)) return { payload: JSON.stringify(buildProxyEvent(ctx)) };
+    if (seen.includes(name) || reordersKey(name)) return { payload: JSON.stringify(buildProxyEvent(ctx)) };
     seen.push(name);
     const k = quote(name);
     const v = quote(raw[i + 1]!);
@@ -181,15 +182,6 @@ function encodeProxyEvent(ctx: RestRequestContext, bodyApart: boolean): { payloa
   return apart ? { payload, body } : { payload };
 }
 
-const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
-
-// What JSON.stringify would escape in a string: quotes, backslashes, control characters, lone surrogates.
-const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
-
-/** JSON.stringify for a string, at half the cost for the common case of one with nothing to escape. */
-function quote(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
-}
 
 // A client sends the same User-Agent from the same address request after request: the last identity is kept.
 let lastIdentity = { sourceIp: '', userAgent: undefined as string | undefined, json: '' };
