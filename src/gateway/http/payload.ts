@@ -34,6 +34,21 @@ function isUtf8(b: Buffer): boolean {
   return bufferIsUtf8(b);
 }
 
+/** The 2.0 event's cookies: every Cookie header's pairs, in order. */
+function cookieList(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.split(';').map((c) => c.trim()).filter(Boolean));
+}
+
+/** The 2.0 event's query parameters: a repeated name's values joined by commas, names in first-seen order. */
+function joinedQuery(ctx: HttpRequestContext): Map<string, string> {
+  const joined = new Map<string, string>();
+  for (const [k, v] of ctx.query) {
+    const prev = joined.get(k);
+    joined.set(k, prev === undefined ? v : `${prev},${v}`);
+  }
+  return joined;
+}
+
 /**
  * Payload format 2.0 (AGDG http-api-develop-integrations-lambda; aws-lambda-go events/testdata/apigw-v2-*.json):
  * lower-cased headers with repeats joined by commas, cookies in their own list, query values joined by commas,
@@ -45,13 +60,13 @@ export function buildEventV2(ctx: HttpRequestContext): Record<string, unknown> {
   let cookies: string[] | undefined;
   for (const [k, values] of forwardedHeaders(ctx)) {
     if (k === 'cookie') {
-      cookies = values.flatMap((v) => v.split(';').map((c) => c.trim()).filter(Boolean));
+      cookies = cookieList(values);
       continue;
     }
     headers[k] = values.join(',');
   }
   const query: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [k, v] of ctx.query) query[k] = k in query ? `${query[k]},${v}` : v;
+  for (const [k, v] of joinedQuery(ctx)) query[k] = v;
   const binary = isBinary(ctx);
   const rawPath = decodePath(ctx.rawPath);
   const event: Record<string, unknown> = {
@@ -103,7 +118,7 @@ export function eventV2Parts(ctx: HttpRequestContext): { payload: string; body?:
   let cookies: string[] | undefined;
   for (const [k, values] of forwardedHeaders(ctx)) {
     if (k === 'cookie') {
-      cookies = values.flatMap((v) => v.split(';').map((c) => c.trim()).filter(Boolean));
+      cookies = cookieList(values);
       continue;
     }
     if (reordersKey(k)) return eventParts(buildEventV2(ctx));
@@ -112,14 +127,9 @@ export function eventV2Parts(ctx: HttpRequestContext): { payload: string; body?:
   }
   let query: string | undefined;
   if (ctx.query.length) {
-    const joined = new Map<string, string>();
-    for (const [k, v] of ctx.query) {
-      const prev = joined.get(k);
-      joined.set(k, prev === undefined ? v : `${prev},${v}`);
-    }
     query = '';
     sep = '';
-    for (const [k, v] of joined) {
+    for (const [k, v] of joinedQuery(ctx)) {
       if (reordersKey(k)) return eventParts(buildEventV2(ctx));
       query += `${sep}${quote(k)}:${quote(v)}`;
       sep = ',';

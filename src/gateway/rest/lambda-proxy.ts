@@ -11,6 +11,18 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'trailer', 'transfer-encoding', 'upgrade', 'www-authenticate',
 ]);
 
+/** The name a client's header reaches a proxy integration under, or undefined for one API Gateway drops. */
+function proxiedHeaderName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (DROPPED_REQUEST_HEADERS.has(lower)) return undefined;
+  // AWS re-cases Authorization whatever the client sent.
+  return lower === 'authorization' ? 'Authorization' : name;
+}
+
+function isForwardedFor(name: string): boolean {
+  return name.length === 15 && name.toLowerCase() === 'x-forwarded-for';
+}
+
 /** Whether a Content-Type/Accept value matches one of the API's binaryMediaTypes (wildcards allowed). */
 export function isBinaryType(value: string | undefined, binaryMediaTypes: readonly string[]): boolean {
   if (!value || binaryMediaTypes.length === 0) return false;
@@ -43,12 +55,9 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
   const raw = req.rawHeaders;
   let hasForwardedFor = false;
   for (let i = 0; i < raw.length; i += 2) {
-    let name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
-    // AWS re-cases Authorization whatever the client sent.
-    if (lower === 'authorization') name = 'Authorization';
-    if (lower === 'x-forwarded-for') hasForwardedFor = true;
+    const name = proxiedHeaderName(raw[i]!);
+    if (name === undefined) continue;
+    if (isForwardedFor(name)) hasForwardedFor = true;
     add(name, raw[i + 1]!);
   }
   add('X-Amzn-Trace-Id', ctx.traceId);
@@ -125,11 +134,9 @@ function encodeProxyEvent(ctx: RestRequestContext, bodyApart: boolean): { payloa
   let hasForwardedFor = false;
   const seen: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
-    let name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (DROPPED_REQUEST_HEADERS.has(lower)) continue;
-    if (lower === 'authorization') name = 'Authorization';
-    if (lower === 'x-forwarded-for') hasForwardedFor = true;
+    const name = proxiedHeaderName(raw[i]!);
+    if (name === undefined) continue;
+    if (isForwardedFor(name)) hasForwardedFor = true;
     if (seen.includes(name) || reordersKey(name)) return { payload: JSON.stringify(buildProxyEvent(ctx)) };
     seen.push(name);
     const k = quote(name);
