@@ -199,11 +199,14 @@ function finish(id: string, ok: boolean, payload: string): void {
   phase = 'idle';
   beforeExitListener = () => {};
   port.ref();
-  // The next invocation the server sent ahead starts now, after this one is fully done, never alongside it.
+  // The next invocation the server sent ahead starts once this one is fully done, never alongside it: after the
+  // microtasks and ticks it left queued, as when the runtime's next /invocation/next returns. Not a turn of the event
+  // loop later (setImmediate): a turn per invocation cost this thread 18% of its time per no-op invocation, and the
+  // results of a queue of quick ones reached the server one wake-up each instead of back to back.
   const next = queued.shift();
   if (next) {
     nextScheduled = true;
-    setImmediate(() => {
+    process.nextTick(() => {
       nextScheduled = false;
       runInvocation(next);
     });
