@@ -207,6 +207,9 @@ interface Run {
   /** Responses whose status was not the expected one. */
   wrongStatus: number;
   cpuUsPerRequest: number;
+  /** Cores kept busy during the run: the server's threads, and this process generating the load. */
+  serverCores: number;
+  loadCores: number;
 }
 
 function hostFor(t: Target, s: Scenario): string | undefined {
@@ -225,8 +228,10 @@ async function load(t: Target, s: Scenario, round: number, expected: number): Pr
   // Warm-up: JIT, Lambda environments, keep-alive sockets.
   await autocannon({ ...opts, duration: round === 0 ? FIRST_WARMUP_SECONDS : WARMUP_SECONDS });
   const cpu0 = cpuSeconds(t.child.pid!);
+  const own0 = process.cpuUsage();
   const r = await autocannon({ ...opts, duration: DURATION });
   const cpu = cpuSeconds(t.child.pid!) - cpu0;
+  const own = process.cpuUsage(own0);
   const ok = r.statusCodeStats?.[String(expected) as `${number}`]?.count ?? 0;
   return {
     scenario: s.name,
@@ -238,6 +243,8 @@ async function load(t: Target, s: Scenario, round: number, expected: number): Pr
     errors: r.errors + r.timeouts,
     wrongStatus: r.requests.total - ok,
     cpuUsPerRequest: r.requests.total ? (cpu * 1e6) / r.requests.total : NaN,
+    serverCores: cpu / DURATION,
+    loadCores: (own.user + own.system) / 1e6 / DURATION,
   };
 }
 
@@ -262,6 +269,8 @@ interface Summary {
   errors: number;
   wrongStatus: number;
   cpuUsPerRequest: number;
+  serverCores: number;
+  loadCores: number;
   /** Per-round req/s ratio to bare node:http: median, min, max. */
   ofBare?: { median: number; min: number; max: number };
   /** Per-round req/s ratio of preflight to serverless-offline. */
@@ -333,6 +342,8 @@ async function runLoad(): Promise<void> {
         errors: mine.reduce((a, r) => a + r.errors, 0),
         wrongStatus: mine.reduce((a, r) => a + r.wrongStatus, 0),
         cpuUsPerRequest: median(mine.map((r) => r.cpuUsPerRequest)),
+        serverCores: median(mine.map((r) => r.serverCores)),
+        loadCores: median(mine.map((r) => r.loadCores)),
       };
       const ratioTo = (other: TargetName): Summary['ofBare'] => {
         const xs = mine
@@ -378,6 +389,11 @@ async function runLoad(): Promise<void> {
   if (typeof peer === 'string') lines.push(`\nserverless-offline: n/a, ${peer}`);
   for (const s of scenarios) if (typeof peer !== 'string' && 'status' in s.peer && s.peer.note) lines.push(`- ${s.name}, serverless-offline: ${s.peer.note}`);
   for (const n of notes) lines.push(`- unexpected: ${n}`);
+  // Whether a second data-plane process (--workers) would have a core to run on: what was busy while preflight ran.
+  const busy = summaries
+    .filter((x) => x.target === 'preflight')
+    .map((x) => `${x.scenario} ${x.serverCores.toFixed(2)} + ${x.loadCores.toFixed(2)}`);
+  lines.push(`\nCores busy while preflight was measured (its threads + the load generator, of ${cpus().length}): ${busy.join('; ')}`);
 
   // The issue's targets, as measured in this run.
   const pfOf = (name: string) => summaries.find((x) => x.scenario === name && x.target === 'preflight');
