@@ -5,7 +5,7 @@
 // the table shows medians with the spread across rounds. Server CPU time per request (user + system, all threads, from
 // /proc) is shown too: it is far less sensitive than req/s to other processes taking the cores.
 //
-// Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 50),
+// Environment: BENCH_SECONDS (per run, default 3), BENCH_ROUNDS (default 5), BENCH_CONNECTIONS (default 50),
 // BENCH_ONLY (scenarios whose name contains it), BENCH_PEER=0 (skip serverless-offline),
 // BENCH_PARTS (comma list of load, lambda, iac, scale; default all).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,8 +17,11 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
-const DURATION = Number(process.env['BENCH_SECONDS'] ?? 5);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+// More, shorter rounds rather than fewer, longer ones: on a shared machine the CPU time the same work takes swings
+// by half from one round to the next (MOCK preflight 24, 28, 39 us per request in three rounds of one run), and a
+// median of five per-round ratios is steadier than one of three.
+const DURATION = Number(process.env['BENCH_SECONDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 // The first time a target sees a scenario it gets longer: serverless-offline starts a worker per concurrent
 // invocation of a function it has not run yet, which takes it seconds under 50 connections.
