@@ -49,7 +49,7 @@ export class ApiKeyService {
   ) {}
 
   /** Statements through the store's cache of prepared statements. */
-  private get db(): Pick<Store, 'prepare'> {
+  private get db(): Pick<Store, 'prepare' | 'freshId'> {
     return this.store;
   }
 
@@ -74,7 +74,7 @@ export class ApiKeyService {
     const value = v.value ? checkApiKeyValue(v.value) : generateKeyValue();
     const now = nowSeconds();
     const key: ApiKey = {
-      id: randomId(10),
+      id: '', // drawn in the transaction, where it can be checked unused
       value,
       // Kept as '' when not given; the wire leaves an empty name out, as AWS does.
       name: v.name ?? '',
@@ -94,6 +94,7 @@ export class ApiKeyService {
       // 409 ConflictException "API Key already exists" for a value in use (real errors quoted in
       // rrahul963/serverless-add-api-key#27 and serverless/serverless#6458: "Status Code: 409; Error Code: ConflictException").
       if (this.db.prepare('SELECT 1 FROM api_keys WHERE value = ?').get(key.value)) throw conflict('API Key already exists');
+      key.id = this.db.freshId('api_keys', undefined, () => randomId(10));
       this.db.prepare('INSERT INTO api_keys (id, value, doc) VALUES (?, ?, ?)').run(key.id, key.value, JSON.stringify(key));
       return key;
     });
@@ -150,7 +151,7 @@ export class ApiKeyService {
         const existing = this.keyByValue(e.value);
         const key: ApiKey = existing
           ? { ...existing, name: e.name, enabled: e.enabled, lastUpdatedDate: now }
-          : { id: randomId(10), value: e.value, name: e.name, enabled: e.enabled, createdDate: now, lastUpdatedDate: now, stageKeys: [] };
+          : { id: this.db.freshId('api_keys', undefined, () => randomId(10)), value: e.value, name: e.name, enabled: e.enabled, createdDate: now, lastUpdatedDate: now, stageKeys: [] };
         if (e.description !== undefined) key.description = e.description;
         else delete key.description;
         if (existing) this.db.prepare('UPDATE api_keys SET doc = ? WHERE id = ?').run(JSON.stringify(key), key.id);
@@ -272,6 +273,8 @@ export class ApiKeyService {
       plan.apiStages.push(out);
     }
     return this.tx(() => {
+      // Drawn again where it can be checked unused (the one above only names the plan in a refusal).
+      plan.id = this.db.freshId('usage_plans', undefined, () => randomId(6));
       this.db.prepare('INSERT INTO usage_plans (id, doc) VALUES (?, ?)').run(plan.id, JSON.stringify(plan));
       return plan;
     });

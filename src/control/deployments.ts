@@ -71,7 +71,7 @@ export class DeploymentService {
   ) {}
 
   /** Statements through the store's cache of prepared statements. */
-  private get db(): Pick<Store, 'prepare'> {
+  private get db(): Pick<Store, 'prepare' | 'freshId'> {
     return this.store;
   }
 
@@ -110,7 +110,7 @@ export class DeploymentService {
       const snapshot = this.snapshot(apiId);
       checkDeployable(snapshot);
       const text = canonicalJson(snapshot);
-      const deployment: Deployment = { id: newDeploymentId(), createdDate: nowSeconds() };
+      const deployment: Deployment = { id: this.db.freshId('deployments', apiId, newDeploymentId), createdDate: nowSeconds() };
       if (v.description !== undefined) deployment.description = v.description;
       this.db
         .prepare('INSERT INTO deployments (api_id, id, doc, snapshot, snapshot_hash) VALUES (?, ?, ?, ?, ?)')

@@ -123,7 +123,7 @@ export class HttpApiService {
   ) {}
 
   /** Statements through the store's cache of prepared statements. */
-  private get db(): Pick<Store, 'prepare'> {
+  private get db(): Pick<Store, 'prepare' | 'freshId'> {
     return this.store;
   }
 
@@ -282,7 +282,7 @@ export class HttpApiService {
     return this.mutate(apiId, () => {
       this.getApi(apiId);
       const route: HttpRoute = {
-        routeId: randomId(7),
+        routeId: this.db.freshId('http_routes', apiId, () => randomId(7)),
         routeKey: checkRouteKey(v.routeKey),
         authorizationType: v.authorizationType ?? 'NONE',
         apiKeyRequired: v.apiKeyRequired ?? false,
@@ -380,7 +380,7 @@ export class HttpApiService {
     const v = parseInput(integrationInput, input, 'createIntegrationInput');
     return this.mutate(apiId, () => {
       this.getApi(apiId);
-      const integration = buildIntegration(randomId(7), v);
+      const integration = buildIntegration(this.db.freshId('http_integrations', apiId, () => randomId(7)), v);
       this.saveIntegration(apiId, integration, true);
       return integration;
     });
@@ -436,7 +436,7 @@ export class HttpApiService {
     const v = parseInput(authorizerInput, input, 'createAuthorizerInput');
     return this.mutate(apiId, () => {
       this.getApi(apiId);
-      const authorizer = buildAuthorizer(randomId(6), v);
+      const authorizer = buildAuthorizer(this.db.freshId('http_authorizers', apiId, () => randomId(6)), v);
       this.db.prepare('INSERT INTO http_authorizers (api_id, id, doc) VALUES (?, ?, ?)').run(apiId, authorizer.authorizerId, JSON.stringify(authorizer));
       return authorizer;
     });
@@ -620,7 +620,7 @@ export class HttpApiService {
   private writeDeployment(apiId: string, description: string | undefined, autoDeployed: boolean): HttpDeployment {
     const snapshot = this.snapshot(apiId);
     const text = canonicalJson(snapshot);
-    const d: HttpDeployment = { deploymentId: randomId(6), createdDate: isoNow(), deploymentStatus: 'DEPLOYED', autoDeployed };
+    const d: HttpDeployment = { deploymentId: this.db.freshId('http_deployments', apiId, () => randomId(6)), createdDate: isoNow(), deploymentStatus: 'DEPLOYED', autoDeployed };
     if (description !== undefined) d.description = description;
     this.db
       .prepare('INSERT INTO http_deployments (api_id, id, doc, snapshot, snapshot_hash) VALUES (?, ?, ?, ?, ?)')

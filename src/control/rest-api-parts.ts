@@ -62,7 +62,7 @@ export class RestApiParts {
   ) {}
 
   /** Statements through the store's cache of prepared statements. */
-  private get db(): Pick<Store, 'prepare'> {
+  private get db(): Pick<Store, 'prepare' | 'freshId'> {
     return this.store;
   }
 
@@ -74,7 +74,7 @@ export class RestApiParts {
     // test_apigateway_api test_authorizer_crud_no_api::wrong-rest-api-id-create-authorizer).
     if (!this.apis.hasRestApi(apiId)) throw conflict('Unable to complete operation due to concurrent modification. Please try again later.');
     return this.apis.mutate(apiId, () => {
-      const a = buildAuthorizer(randomId(6), v);
+      const a = buildAuthorizer(this.db.freshId('rest_authorizers', apiId, () => randomId(6)), v);
       this.db.prepare('INSERT INTO rest_authorizers (api_id, id, doc) VALUES (?, ?, ?)').run(apiId, a.id, JSON.stringify(a));
       return a;
     });
@@ -144,7 +144,7 @@ export class RestApiParts {
     if (!this.apis.hasRestApi(apiId)) throw badRequest('Invalid REST API identifier specified');
     return this.apis.mutate(apiId, () => {
       const rv: RequestValidator = {
-        id: randomId(6),
+        id: this.db.freshId('request_validators', apiId, () => randomId(6)),
         name: v.name ?? '',
         validateRequestBody: v.validateRequestBody ?? false,
         validateRequestParameters: v.validateRequestParameters ?? false,

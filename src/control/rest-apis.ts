@@ -131,7 +131,7 @@ export class RestApiService {
   ) {}
 
   /** Statements through the store's cache of prepared statements. */
-  private get db(): Pick<Store, 'prepare'> {
+  private get db(): Pick<Store, 'prepare' | 'freshId'> {
     return this.store;
   }
 
@@ -274,7 +274,7 @@ export class RestApiService {
       const parent = this.resourceNode(apiId, parentId);
       if (!parent) throw notFound('Invalid Resource identifier specified');
       this.checkPathPart(parent, this.clashingChildren(apiId, parentId, pathPart), pathPart, undefined);
-      const id = newResourceId();
+      const id = this.db.freshId('resources', apiId, newResourceId);
       this.db
         .prepare('INSERT INTO resources (api_id, id, parent_id, path_part) VALUES (?, ?, ?, ?)')
         .run(apiId, id, parentId, pathPart);

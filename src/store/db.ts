@@ -21,6 +21,19 @@ export class StateError extends Error {}
  * crash (even SIGKILL) leaves either all of an operation's writes or none. WAL lets the CLI write while a
  * server reads; `synchronous = FULL` makes an acknowledged write survive power loss too.
  */
+/** Tables whose rows are named by a generated id: per API (api_id, id) or across the account (id). */
+export type IdTable =
+  | 'resources'
+  | 'deployments'
+  | 'rest_authorizers'
+  | 'request_validators'
+  | 'http_routes'
+  | 'http_integrations'
+  | 'http_authorizers'
+  | 'http_deployments'
+  | 'api_keys'
+  | 'usage_plans';
+
 export class Store {
   readonly db: Database.Database;
   readonly file: string;
@@ -53,6 +66,19 @@ export class Store {
       this.statements.set(sql, stmt);
     }
     return stmt;
+  }
+
+  /**
+   * An id from `make` that names no row of `table` yet (within the API, for tables keyed by API and id). The ids are
+   * random and short, as AWS makes them: six characters meet by the birthday bound (an API of 10,000 resources:
+   * about 2%), and the primary key would refuse the second one. Call it inside the transaction that inserts the row.
+   */
+  freshId(table: IdTable, apiId: string | undefined, make: () => string): string {
+    const taken = this.prepare(apiId === undefined ? `SELECT 1 FROM ${table} WHERE id = ?` : `SELECT 1 FROM ${table} WHERE api_id = ? AND id = ?`);
+    for (;;) {
+      const id = make();
+      if ((apiId === undefined ? taken.get(id) : taken.get(apiId, id)) === undefined) return id;
+    }
   }
 
   /** Runs fn in one IMMEDIATE transaction (writers queue instead of failing with SQLITE_BUSY mid-way). */

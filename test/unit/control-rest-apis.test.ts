@@ -34,6 +34,23 @@ describe('REST API control operations', () => {
     rejects(() => control.apis.createRestApi({ name: 'b', description: '' }), 400, 'BadRequestException', 'Description cannot be an empty string');
   });
 
+  // Six random characters meet by the birthday bound (an API of 10,000 resources: about 2%); the second insert of a
+  // taken id failed with a raw SQLite UNIQUE constraint error (seen building the bench's 10,000-resource API).
+  test('a generated id that names an existing row is drawn again; other APIs do not count', () => {
+    const store = new Store({ ephemeral: true });
+    const plane = new ControlPlane(store, { codeRoot: '/tmp/preflight-unit-code' });
+    const api = plane.apis.createRestApi({ name: 'a' });
+    const other = plane.apis.createRestApi({ name: 'b' });
+    const taken = plane.apis.createResource(api.id, api.rootResourceId, { pathPart: 'users' }).id;
+    const draws = [taken, taken, 'zzzzzz'];
+    assert.equal(store.freshId('resources', api.id, () => draws.shift()!), 'zzzzzz');
+    assert.equal(draws.length, 0);
+    assert.equal(store.freshId('resources', other.id, () => taken), taken);
+    const key = plane.apiKeys.createApiKey({ name: 'k' });
+    const keyDraws = [key.id, 'k'.repeat(10)];
+    assert.equal(store.freshId('api_keys', undefined, () => keyDraws.shift()!), 'k'.repeat(10));
+  });
+
   // Messages from LocalStack's AWS-validated snapshots (test_apigateway_api) and real AWS logs quoted in issues.
   test('errors as AWS words them', () => {
     const api = control.apis.createRestApi({ name: 'a' });
