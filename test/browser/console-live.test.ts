@@ -88,6 +88,22 @@ test('functions: configuration, test invoke with a REST v1 event template, live 
   await screenshot(page, '18-function-live-logs');
 });
 
+test('the live-connection indicator turns open on a slow machine: the hello that arrives before the first render is not lost', async () => {
+  // The event stream starts before React renders; with the CPU throttled 20x its `hello` lands between the first
+  // render and the effects, and a state copied in a useEffect missed it: "connecting" for good, 8 tries of 8.
+  const slow = await browser.newPage();
+  try {
+    const cdp = await slow.context().newCDPSession(slow);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
+    for (let i = 0; i < 2; i++) {
+      await slow.goto(`${server.url}/_preflight/console/`);
+      await slow.locator('.conn-open').waitFor({ timeout: 15_000 });
+    }
+  } finally {
+    await slow.close();
+  }
+});
+
 test('a server restart while the console is open: a banner, then it reconnects and reloads', async () => {
   const port = server.port;
   server.control.apis.createRestApi({ name: 'before-restart' });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import type { ServerEvent } from '../../../src/server/events.js';
 
 export type Connection = 'connecting' | 'open' | 'lost';
@@ -15,6 +15,8 @@ class ServerEvents {
   serverId: string | undefined;
   /** Bumped when the server restarted or we reconnected after a loss: views reload on it. */
   generation = 0;
+  /** Both, for React: a new object on every change (useSyncExternalStore compares snapshots by identity). */
+  snapshot: { connection: Connection; generation: number } = { connection: 'connecting', generation: 0 };
   private source: EventSource | undefined;
   private readonly listeners = new Set<Listener>();
   private readonly stateListeners = new Set<() => void>();
@@ -53,23 +55,28 @@ class ServerEvents {
     return () => this.listeners.delete(l);
   }
 
-  onState(l: () => void): () => void {
+  readonly onState = (l: () => void): (() => void) => {
     this.stateListeners.add(l);
     return () => this.stateListeners.delete(l);
-  }
+  };
 
   private set(c: Connection): void {
     this.connection = c;
+    this.snapshot = { connection: c, generation: this.generation };
     for (const l of this.stateListeners) l();
   }
 }
 
 export const serverEvents = new ServerEvents();
 
+/**
+ * The connection's state for a component. An external store read through useSyncExternalStore, not copied into
+ * state and subscribed to in an effect: the stream starts before the first render (main.tsx), and a `hello` that
+ * arrived between that render and the effect was lost, leaving the indicator at "connecting" for good (seen in
+ * test/browser/console-live.test.ts with the machine busy).
+ */
 export function useConnection(): { connection: Connection; generation: number } {
-  const [state, setState] = useState({ connection: serverEvents.connection, generation: serverEvents.generation });
-  useEffect(() => serverEvents.onState(() => setState({ connection: serverEvents.connection, generation: serverEvents.generation })), []);
-  return state;
+  return useSyncExternalStore(serverEvents.onState, () => serverEvents.snapshot);
 }
 
 export function useServerEvent(listener: Listener, deps: unknown[]): void {
