@@ -16,11 +16,6 @@ const MAX_CACHED_STATEMENTS = 1000;
 /** The state directory cannot be used as it is; the message says why and what to do. */
 export class StateError extends Error {}
 
-/**
- * The one SQLite database behind the control plane. Every control operation runs in one transaction, so a
- * crash (even SIGKILL) leaves either all of an operation's writes or none. WAL lets the CLI write while a
- * server reads; `synchronous = FULL` makes an acknowledged write survive power loss too.
- */
 /** Tables whose rows are named by a generated id: per API (api_id, id) or across the account (id). */
 export type IdTable =
   | 'resources'
@@ -34,6 +29,11 @@ export type IdTable =
   | 'api_keys'
   | 'usage_plans';
 
+/**
+ * The one SQLite database behind the control plane. Every control operation runs in one transaction, so a
+ * crash (even SIGKILL) leaves either all of an operation's writes or none. WAL lets the CLI write while a
+ * server reads; `synchronous = FULL` makes an acknowledged write survive power loss too.
+ */
 export class Store {
   readonly db: Database.Database;
   readonly file: string;
