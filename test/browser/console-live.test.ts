@@ -113,14 +113,14 @@ test('a server restart while the console is open: a banner, then it reconnects a
 
   await server.close();
   const banner = page.getByRole('alert').filter({ hasText: 'Lost the connection to preflight' });
-  await banner.waitFor({ timeout: 5000 });
+  await banner.waitFor({ timeout: 15_000 });
   await screenshot(page, '19-server-gone');
 
   server = await startTestServer({ port });
   server.control.apis.createRestApi({ name: 'after-restart' });
-  await banner.waitFor({ state: 'detached', timeout: 10_000 });
+  await banner.waitFor({ state: 'detached', timeout: 15_000 });
   // A new server id: the console reloads what it shows.
-  await page.getByRole('link', { name: 'after-restart' }).waitFor({ timeout: 5000 });
+  await page.getByRole('link', { name: 'after-restart' }).waitFor({ timeout: 15_000 });
   assert.equal(await page.getByRole('link', { name: 'before-restart' }).count(), 0);
   await screenshot(page, '20-reconnected');
 });
