@@ -11,11 +11,11 @@ type Listener = (e: ServerEvent) => void;
  * views refetch everything, since nothing they hold can be trusted.
  */
 class ServerEvents {
-  connection: Connection = 'connecting';
   serverId: string | undefined;
-  /** Bumped when the server restarted or we reconnected after a loss: views reload on it. */
-  generation = 0;
-  /** Both, for React: a new object on every change (useSyncExternalStore compares snapshots by identity). */
+  /**
+   * The connection, and a generation bumped when the server restarted or we reconnected after a loss (views reload
+   * on it). Replaced, never changed in place: useSyncExternalStore compares snapshots by identity.
+   */
   snapshot: { connection: Connection; generation: number } = { connection: 'connecting', generation: 0 };
   private source: EventSource | undefined;
   private readonly listeners = new Set<Listener>();
@@ -30,9 +30,9 @@ class ServerEvents {
       const { serverId } = JSON.parse((e as MessageEvent<string>).data) as { serverId: string };
       const restarted = this.serverId !== undefined && this.serverId !== serverId;
       this.serverId = serverId;
-      if (restarted || this.wasLost) this.generation++;
+      const { generation } = this.snapshot;
+      this.set('open', restarted || this.wasLost ? generation + 1 : generation);
       this.wasLost = false;
-      this.set('open');
     });
     for (const type of ['control', 'log', 'execution'] as const) {
       source.addEventListener(type, (e) => {
@@ -42,7 +42,7 @@ class ServerEvents {
     }
     source.onerror = () => {
       this.wasLost = true;
-      this.set('lost');
+      this.set('lost', this.snapshot.generation);
       if (source.readyState === EventSource.CLOSED) {
         this.source = undefined;
         setTimeout(() => this.start(), 2000);
@@ -60,9 +60,8 @@ class ServerEvents {
     return () => this.stateListeners.delete(l);
   };
 
-  private set(c: Connection): void {
-    this.connection = c;
-    this.snapshot = { connection: c, generation: this.generation };
+  private set(connection: Connection, generation: number): void {
+    this.snapshot = { connection, generation };
     for (const l of this.stateListeners) l();
   }
 }
