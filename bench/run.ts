@@ -32,11 +32,12 @@ const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-type TargetName = 'node:http (bare)' | 'node:http + worker' | 'preflight' | 'serverless-offline';
+type TargetName = 'node:http (bare)' | 'node:http + worker' | 'node:http + worker, shared memory' | 'preflight' | 'serverless-offline';
 
-/** The yardstick (bench/worker-prototype.ts) runs only the scenario it was written for. */
+/** The yardsticks (bench/worker-prototype*.ts) run only the scenario they were written for. */
 const PROTOTYPE_SCENARIO = 'REST Lambda proxy GET';
-const runsScenario = (t: { name: TargetName }, s: { name: string }): boolean => t.name !== 'node:http + worker' || s.name === PROTOTYPE_SCENARIO;
+const YARDSTICKS: TargetName[] = ['node:http + worker', 'node:http + worker, shared memory'];
+const runsScenario = (t: { name: TargetName }, s: { name: string }): boolean => !YARDSTICKS.includes(t.name) || s.name === PROTOTYPE_SCENARIO;
 
 interface Target {
   name: TargetName;
@@ -285,7 +286,9 @@ async function runLoad(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
   const scenarios = SCENARIOS.filter((s) => !only || s.name.includes(only));
   const bare = await startOwn('bench/bare-server.ts', 'node:http (bare)');
-  const prototype = scenarios.some((s) => s.name === PROTOTYPE_SCENARIO) ? [await startOwn('bench/worker-prototype.ts', 'node:http + worker')] : [];
+  const prototype = scenarios.some((s) => s.name === PROTOTYPE_SCENARIO)
+    ? [await startOwn('bench/worker-prototype.ts', 'node:http + worker'), await startOwn('bench/worker-prototype-shared.ts', 'node:http + worker, shared memory')]
+    : [];
   const pf = await startOwn('bench/preflight-server.ts', 'preflight');
   const peer = process.env['BENCH_PEER'] === '0' ? 'skipped (BENCH_PEER=0)' : await startPeer();
   const targets: Target[] = [bare, ...prototype, pf, ...(typeof peer === 'string' ? [] : [peer])];
@@ -405,11 +408,14 @@ async function runLoad(): Promise<void> {
   const pct1 = (x: number) => `${(x * 100).toFixed(1)}%`;
   if (mock?.ofBare) targetsMet.push({ target: 'REST MOCK preflight ≥ 75% of bare', value: `${pct1(mock.ofBare.median)} [${spread([mock.ofBare.min, mock.ofBare.max], pct)}]`, met: mock.ofBare.median >= 0.75 });
   const get = pfOf('REST Lambda proxy GET');
-  const yardstick = summaries.find((x) => x.scenario === PROTOTYPE_SCENARIO && x.target === 'node:http + worker')?.ofBare;
+  const yardsticks = YARDSTICKS.flatMap((name) => {
+    const ofBare = summaries.find((x) => x.scenario === PROTOTYPE_SCENARIO && x.target === name)?.ofBare;
+    return ofBare ? [`${name}: ${pct1(ofBare.median)}`] : [];
+  });
   if (get?.ofBare) {
     targetsMet.push({
       target: 'REST Lambda proxy GET ≥ 50% of bare',
-      value: `${pct1(get.ofBare.median)} [${spread([get.ofBare.min, get.ofBare.max], pct)}]${yardstick ? ` (node:http + worker: ${pct1(yardstick.median)})` : ''}`,
+      value: `${pct1(get.ofBare.median)} [${spread([get.ofBare.min, get.ofBare.max], pct)}]${yardsticks.length > 0 ? ` (${yardsticks.join('; ')})` : ''}`,
       met: get.ofBare.median >= 0.5,
     });
   }
