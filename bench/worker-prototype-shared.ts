@@ -2,13 +2,11 @@
 // postMessage: events and results as UTF-8 in two rings of shared memory, the sleeping side woken with
 // Atomics.notify / Atomics.waitAsync, nothing serialized or dispatched as a message event. What it reaches is the
 // most any transport between node:http and a worker thread could give on this machine; preflight keeps postMessage
-// (issue 10's closing note: this gains about a tenth, and a worker's crash, large payloads and log ordering would all
-// need a second channel).
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// (issue 10's closing note: -7% to +13% over the postMessage yardstick in three runs, and a worker's crash, large
+// payloads and log ordering would all need a second channel).
 import { isMainThread, workerData } from 'node:worker_threads';
 import { startModuleWorker } from '../src/util/worker.js';
-import { announce } from './announce.js';
+import { servePrototype } from './prototype-http.js';
 
 /**
  * One producer, one consumer. ctl: [0] write offset, [1] read offset, [2] wake counter, [3] consumer asleep.
@@ -80,32 +78,8 @@ if (isMainThread) {
   const results = Ring.create();
   startModuleWorker(new URL(import.meta.url), { workerData: { events, results } });
   const toWorker = new Ring(events);
-  const pending = new Map<number, http.ServerResponse>();
-  let next = 0;
-  void new Ring(results).read((id, payload) => {
-    const res = pending.get(id)!;
-    pending.delete(id);
-    const r = JSON.parse(payload) as { statusCode: number; body: string };
-    res.writeHead(r.statusCode, [
-      'Content-Type', 'application/json',
-      'x-amzn-RequestId', '00000000-0000-0000-0000-000000000000',
-      'x-amz-apigw-id', 'AAAAAAAAAAAAAAA=',
-      'X-Amzn-Trace-Id', 'Root=1-00000000-000000000000000000000000',
-      'Content-Length', String(r.body.length),
-    ]);
-    res.end(r.body);
-  });
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const id = next++ >>> 0;
-      pending.set(id, res);
-      const event = { resource: req.url, path: req.url, httpMethod: req.method, headers: req.headers, requestContext: { requestId: String(id) } };
-      toWorker.write(id, JSON.stringify(event));
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, '127.0.0.1', () => announce({ port: (server.address() as AddressInfo).port }));
+  const respond = servePrototype((id, event) => toWorker.write(id, event));
+  void new Ring(results).read(respond);
 } else {
   const { events, results } = workerData as { events: SharedArrayBuffer; results: SharedArrayBuffer };
   const toServer = new Ring(results);
