@@ -3,6 +3,7 @@ import type { Store } from '../store/db.js';
 import { CACHE_CLUSTER_SIZES, type ApiSnapshot, type Deployment, type Stage } from '../model/restapi.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { badRequest, conflict, notFound } from './errors.js';
+import { StageFlushes } from './events.js';
 import { newDeploymentId } from './ids.js';
 import { type PatchOperation, patchMap, pathSegments, requireValue, parseBooleanValue, unsupportedPatch } from './patch.js';
 import {
@@ -63,7 +64,9 @@ export interface StageStatus {
 export class DeploymentService {
   /** Set by the ControlPlane: a deployment freezes the API's authorizers, validators and models too. */
   parts?: RestApiParts;
-  private readonly cacheFlushListeners = new Set<StageCacheFlushListener>();
+  private readonly cacheFlushes = new StageFlushes();
+  /** A stage's cached authorizer decisions must go: FlushStageAuthorizersCache, or the stage deleted. */
+  readonly authorizerCacheFlushes = new StageFlushes();
 
   constructor(
     private readonly store: Store,
@@ -310,17 +313,21 @@ export class DeploymentService {
    */
   flushStageCache(apiId: string, stageName: string): void {
     this.getStage(apiId, stageName);
-    this.notifyCacheFlush(apiId, stageName);
+    this.cacheFlushes.emit(apiId, stageName);
   }
 
   /** Registers what empties a stage's cache (the data plane's stage cache); returns the unregistration. */
   onStageCacheFlush(listener: StageCacheFlushListener): () => void {
-    this.cacheFlushListeners.add(listener);
-    return () => this.cacheFlushListeners.delete(listener);
+    return this.cacheFlushes.on(listener);
   }
 
-  private notifyCacheFlush(apiId: string, stageName: string): void {
-    for (const l of this.cacheFlushListeners) l(apiId, stageName);
+  /**
+   * FlushStageAuthorizersCache: the stage's cached authorizer decisions are dropped, so the next request with the
+   * same identity runs the authorizer again (what a developer calls after changing an authorizer's code or policy).
+   */
+  flushStageAuthorizersCache(apiId: string, stageName: string): void {
+    this.getStage(apiId, stageName);
+    this.authorizerCacheFlushes.emit(apiId, stageName);
   }
 
   /**
@@ -343,7 +350,7 @@ export class DeploymentService {
     }
     const deleted = wasEnabled && !stage.cacheClusterEnabled;
     const resized = wasEnabled && stage.cacheClusterEnabled && oldSize !== stage.cacheClusterSize;
-    if (deleted || resized) this.notifyCacheFlush(apiId, stage.stageName);
+    if (deleted || resized) this.cacheFlushes.emit(apiId, stage.stageName);
   }
 
   deleteStage(apiId: string, stageName: string): void {
@@ -351,8 +358,9 @@ export class DeploymentService {
       this.getStage(apiId, stageName);
       this.db.prepare('DELETE FROM stages WHERE api_id = ? AND stage_name = ?').run(apiId, stageName);
     });
-    // The stage's cache goes with it: a new stage of the same name starts empty.
-    this.notifyCacheFlush(apiId, stageName);
+    // The stage's caches go with it: a new stage of the same name starts empty.
+    this.cacheFlushes.emit(apiId, stageName);
+    this.authorizerCacheFlushes.emit(apiId, stageName);
   }
 
   /** Whether each stage serves the API as it is now, or an older deployment of it. */

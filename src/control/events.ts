@@ -44,3 +44,20 @@ export class ControlEvents {
     }
   }
 }
+
+/**
+ * A flush of one stage's cache (its response cache, its authorizer cache), announced by the control plane to the
+ * data plane that holds the cache.
+ */
+export class StageFlushes {
+  private readonly listeners = new Set<(apiId: string, stageName: string) => void>();
+
+  on(listener: (apiId: string, stageName: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(apiId: string, stageName: string): void {
+    for (const l of this.listeners) l(apiId, stageName);
+  }
+}

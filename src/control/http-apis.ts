@@ -13,7 +13,7 @@ import type {
 } from '../model/httpapi.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { badRequest, conflict, notFound } from './errors.js';
-import type { ControlEvents } from './events.js';
+import { type ControlEvents, StageFlushes } from './events.js';
 import { ACCOUNT_ID, randomId } from './ids.js';
 import { parseInput, stringMap } from './validate.js';
 
@@ -112,6 +112,9 @@ export interface HttpStageStatus {
  * transaction, as AWS releases changes automatically to such stages.
  */
 export class HttpApiService {
+  /** A stage's cached authorizer decisions must go: ResetAuthorizersCache, or the stage deleted. */
+  readonly authorizerCacheFlushes = new StageFlushes();
+
   constructor(
     private readonly store: Store,
     private readonly events: ControlEvents,
@@ -603,6 +606,13 @@ export class HttpApiService {
       },
       { autoDeploy: false },
     );
+    this.authorizerCacheFlushes.emit(apiId, stageName);
+  }
+
+  /** ResetAuthorizersCache: the stage's cached authorizer decisions are dropped; the next request asks again. */
+  resetAuthorizersCache(apiId: string, stageName: string): void {
+    this.getStage(apiId, stageName);
+    this.authorizerCacheFlushes.emit(apiId, stageName);
   }
 
   stageStatuses(apiId: string): HttpStageStatus[] {

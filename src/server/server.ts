@@ -129,7 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     lambda,
     log: (id: string, msg: string) => logger.execution(id, msg),
     jwks,
-    cache: new AuthorizerCache(),
+    cache: new AuthorizerCache([control.deployments.authorizerCacheFlushes, control.httpApis.authorizerCacheFlushes]),
     region: control.functions.region,
     usage,
     stageThrottle: new StageThrottle(),

@@ -140,9 +140,13 @@ export function apiGatewayRoutes(control: ControlPlane, router: WireRouter = new
       deployments.deleteStage(p['restapi_id']!, p['stage_name']!);
       return { status: 202 };
     })
-    // FlushStageCache: 202 with no body (botocore apigateway model).
+    // FlushStageCache and FlushStageAuthorizersCache: 202 with no body (botocore apigateway model).
     .add('DELETE', '/restapis/{restapi_id}/stages/{stage_name}/cache/data', (_req, p) => {
       deployments.flushStageCache(p['restapi_id']!, p['stage_name']!);
+      return { status: 202 };
+    })
+    .add('DELETE', '/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers', (_req, p) => {
+      deployments.flushStageAuthorizersCache(p['restapi_id']!, p['stage_name']!);
       return { status: 202 };
     })
     // ---- gateway responses

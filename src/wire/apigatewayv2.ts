@@ -69,6 +69,11 @@ export function apiGatewayV2Routes(control: ControlPlane, router: WireRouter = n
     .add('DELETE', '/v2/apis/{apiId}/stages/{stageName}', (_r, p) => {
       h.deleteStage(p['apiId']!, p['stageName']!);
       return gone();
+    })
+    // ResetAuthorizersCache: 204 with no body (botocore apigatewayv2 model).
+    .add('DELETE', '/v2/apis/{apiId}/stages/{stageName}/cache/authorizers', (_r, p) => {
+      h.resetAuthorizersCache(p['apiId']!, p['stageName']!);
+      return gone();
     });
   return router;
 }

@@ -2,6 +2,10 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiGatewayV2Client, ResetAuthorizersCacheCommand } from '@aws-sdk/client-apigatewayv2';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { LOCAL_ISSUER, mintToken } from '../../src/auth/local-issuer.js';
 import { callApi, startTestServer, type TestServer, nodeFunction } from '../helpers/server.js';
@@ -53,6 +57,17 @@ after(async () => {
 const fn = (name: string, source: string) => nodeFunction(server, name, source);
 
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+/** A Lambda REQUEST authorizer on the Authorization header: payload 2.0, simple responses, decisions cached 300 s. */
+const simpleAuthorizer = (name: string, fnName: string) => ({
+  name,
+  authorizerType: 'REQUEST',
+  identitySource: ['$request.header.Authorization'],
+  authorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn(fnName)}/invocations`,
+  authorizerPayloadFormatVersion: '2.0',
+  enableSimpleResponses: true,
+  authorizerResultTtlInSeconds: 300,
+});
 
 function apiWithAuthorizer(authorizer: Record<string, unknown>, routeExtra: Record<string, unknown> = {}, cors?: Record<string, unknown>) {
   const h = server.control.httpApis;
@@ -137,15 +152,7 @@ describe('JWT authorizers', () => {
 
 describe('Lambda REQUEST authorizers', () => {
   test('simple responses (2.0): allow, deny 403, missing identity 401 without invoking, errors 500, cached by TTL', async () => {
-    const id = apiWithAuthorizer({
-      name: 'simple',
-      authorizerType: 'REQUEST',
-      identitySource: ['$request.header.Authorization'],
-      authorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn('gatekeeper')}/invocations`,
-      authorizerPayloadFormatVersion: '2.0',
-      enableSimpleResponses: true,
-      authorizerResultTtlInSeconds: 300,
-    });
+    const id = apiWithAuthorizer(simpleAuthorizer('simple', 'gatekeeper'));
     const allowed = await callApi(server, id, '/me', { headers: { Authorization: 'allow' } });
     assert.equal(allowed.status, 200);
     assert.deepEqual(JSON.parse(allowed.body).lambda, { calls: 1, user: 'alice' });
@@ -160,6 +167,35 @@ describe('Lambda REQUEST authorizers', () => {
     const crashed = await callApi(server, id, '/me', { headers: { Authorization: 'boom' } });
     assert.equal(crashed.status, 500);
     assert.equal(crashed.body, '{"message":"Internal Server Error"}');
+  });
+
+  test('ResetAuthorizersCache: the next request asks the authorizer again; 204, unknown stage 404', async () => {
+    // The decision comes from a file the test rewrites, so a request shows whether the authorizer ran again.
+    const decision = join(mkdtempSync(join(tmpdir(), 'preflight-reset-')), 'decision');
+    writeFileSync(decision, 'allow');
+    await fn('file-gate', `import { readFileSync } from 'node:fs';
+      export const handler = async () => ({ isAuthorized: readFileSync(${JSON.stringify(decision)}, 'utf8') === 'allow' });`);
+    const id = apiWithAuthorizer(simpleAuthorizer('reset', 'file-gate'));
+    const token = { headers: { Authorization: 'same-token' } };
+    assert.equal((await callApi(server, id, '/me', token)).status, 200);
+    writeFileSync(decision, 'deny');
+    assert.equal((await callApi(server, id, '/me', token)).status, 200, 'cached for the TTL');
+
+    const v2 = new ApiGatewayV2Client({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    // 204 with no body (botocore apigatewayv2 model: ResetAuthorizersCache responseCode 204).
+    const reset = await v2.send(new ResetAuthorizersCacheCommand({ ApiId: id, StageName: '$default' }));
+    assert.equal(reset.$metadata.httpStatusCode, 204);
+    const denied = await callApi(server, id, '/me', token);
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body, '{"message":"Forbidden"}');
+    // The same error as GetStage for a stage that does not exist.
+    await assert.rejects(v2.send(new ResetAuthorizersCacheCommand({ ApiId: id, StageName: 'nope' })), (e: unknown) => {
+      const err = e as Error & { $metadata?: { httpStatusCode?: number } };
+      assert.equal(err.name, 'NotFoundException');
+      assert.equal(err.$metadata?.httpStatusCode, 404);
+      assert.equal(err.message, 'Invalid stage identifier specified nope');
+      return true;
+    });
   });
 
   test('IAM policy responses (1.0): Allow passes, Deny is 403', async () => {

@@ -20,6 +20,7 @@ import {
   DeleteRequestValidatorCommand,
   DeleteUsagePlanCommand,
   DeleteUsagePlanKeyCommand,
+  FlushStageAuthorizersCacheCommand,
   GetApiKeyCommand,
   GetApiKeysCommand,
   GetAuthorizerCommand,
@@ -302,6 +303,53 @@ describe('authorizers', () => {
     // In use: 409 naming the authorizer, the verb and the path (real error quoted in hashicorp/terraform#6731:
     // "Cannot delete authorizer 'tf-acc-test-authorizer', is referenced in method: GET//test").
     await awsError(apigw.send(new DeleteAuthorizerCommand({ restApiId: api.id, authorizerId: auth.id! })), 409, 'ConflictException', "Cannot delete authorizer 'tok', is referenced in method: GET//items");
+  });
+  test('FlushStageAuthorizersCache: the next request asks the authorizer again, on that stage only; 202, unknown stage 404', async () => {
+    const apigw = server.apigw;
+    // The decision comes from a file the test rewrites, so a request shows whether the authorizer ran again.
+    const decision = join(home, 'flush-decision');
+    writeFileSync(decision, 'Allow');
+    await server.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'sdk-sec-file-auth',
+        Runtime: 'nodejs20.x',
+        Role: TEST_ROLE,
+        Handler: 'index.handler',
+        Environment: { Variables: { DECISION_FILE: decision } },
+        Code: {
+          ZipFile: zipOf({
+            'index.js': `exports.handler = async (event) => ({
+              principalId: 'user',
+              policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: require('fs').readFileSync(process.env.DECISION_FILE, 'utf8'), Resource: event.methodArn.split('/').slice(0, 2).join('/') + '/*' }] },
+            });`,
+          }),
+        },
+      }),
+    );
+    const api = await sdkApi('sdk-authorizer-flush');
+    const items = await api.resource('items');
+    const auth = await apigw.send(new CreateAuthorizerCommand({ restApiId: api.id, name: 'cached', type: 'TOKEN', authorizerUri: lambdaUri('sdk-sec-file-auth'), identitySource: 'method.request.header.Authorization', authorizerResultTtlInSeconds: 300 }));
+    await api.mock(items, 'GET', { authorizationType: 'CUSTOM', authorizerId: auth.id! });
+    await api.deploy('dev');
+    await api.deploy('prod');
+    const token = { headers: { Authorization: 'same-token' } };
+    assert.equal((await api.call('/dev/items', token)).status, 200);
+    assert.equal((await api.call('/prod/items', token)).status, 200);
+    writeFileSync(decision, 'Deny');
+    // Cached for authorizerResultTtlInSeconds (AGDG apigateway-lambda-authorizer-flow): the old decision still answers.
+    assert.equal((await api.call('/dev/items', token)).status, 200);
+
+    // 202 with no body (botocore apigateway model: FlushStageAuthorizersCache responseCode 202).
+    const flushed = await apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: 'dev' }));
+    assert.equal(flushed.$metadata.httpStatusCode, 202);
+    gatewayError(await api.call('/dev/items', token), 403, '{"Message":"User is not authorized to access this resource with an explicit deny in an identity-based policy"}', 'AccessDeniedException');
+    // One cache per stage: prod keeps its decision until its own flush.
+    assert.equal((await api.call('/prod/items', token)).status, 200);
+    await apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: 'prod' }));
+    assert.equal((await api.call('/prod/items', token)).status, 403);
+
+    // The same text as GetStage for a stage that does not exist.
+    await awsError(apigw.send(new FlushStageAuthorizersCacheCommand({ restApiId: api.id, stageName: 'nope' })), 404, 'NotFoundException', 'Invalid stage identifier specified');
   });
 });
 

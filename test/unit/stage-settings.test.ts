@@ -7,6 +7,7 @@ import { TokenBuckets } from '../../src/gateway/token-bucket.js';
 import { compileApi, matchRoute } from '../../src/gateway/rest/compile.js';
 import { RestRequestContext } from '../../src/gateway/rest/context.js';
 import { StageCache, MAX_CACHEABLE_BYTES } from '../../src/gateway/rest/stage-cache.js';
+import { AuthorizerCache } from '../../src/gateway/http/authorize.js';
 import { methodSettingFor, stageSettingsView } from '../../src/gateway/rest/stage-settings.js';
 import type { GatewayResult } from '../../src/gateway/types.js';
 
@@ -135,5 +136,35 @@ describe('stage cache bounds', () => {
     assert.equal(cache.size, 1);
     control.deployments.flushStageCache(apiId, 'dev');
     assert.equal(cache.size, 0);
+  });
+});
+
+describe('authorizer cache (one per stage: FlushStageAuthorizersCache, ResetAuthorizersCache)', () => {
+  test('a flush or a deleted stage drops that stage\'s decisions only, REST and HTTP alike', () => {
+    const control = new ControlPlane(new Store({ ephemeral: true }), { codeRoot: '/tmp/preflight-unit-code' });
+    const rest = control.apis.createRestApi({ name: 'r' });
+    control.apis.putMethod(rest.id, rest.rootResourceId, 'GET', { authorizationType: 'NONE' });
+    control.apis.putIntegration(rest.id, rest.rootResourceId, 'GET', { type: 'MOCK' });
+    control.deployments.createDeployment(rest.id, { stageName: 'dev' });
+    control.deployments.createDeployment(rest.id, { stageName: 'dev2' });
+    const http = control.httpApis.createApi({ name: 'h', protocolType: 'HTTP' });
+    control.httpApis.createStage(http.apiId, { stageName: '$default' });
+    const cache = new AuthorizerCache([control.deployments.authorizerCacheFlushes, control.httpApis.authorizerCacheFlushes]);
+    const decision = () => ({ expires: Date.now() + 60_000, allow: true, context: {} });
+    const keys = {
+      dev: AuthorizerCache.key(rest.id, 'dev', 'd1', 'a1', ['token']),
+      dev2: AuthorizerCache.key(rest.id, 'dev2', 'd1', 'a1', ['token']),
+      http: AuthorizerCache.key(http.apiId, '$default', 'd2', 'a2', ['token']),
+    };
+    for (const k of Object.values(keys)) cache.set(k, decision());
+    const held = () => Object.entries(keys).flatMap(([name, k]) => (cache.get(k) ? [name] : []));
+
+    control.deployments.flushStageAuthorizersCache(rest.id, 'dev');
+    assert.deepEqual(held(), ['dev2', 'http'], '"dev" is not a prefix of "dev2"');
+    control.httpApis.resetAuthorizersCache(http.apiId, '$default');
+    assert.deepEqual(held(), ['dev2']);
+    control.deployments.deleteStage(rest.id, 'dev2');
+    assert.deepEqual(held(), [], 'a new stage of the same name starts with an empty cache');
+    assert.throws(() => control.deployments.flushStageAuthorizersCache(rest.id, 'dev2'), /Invalid stage identifier specified/);
   });
 });

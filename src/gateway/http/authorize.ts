@@ -3,6 +3,7 @@ import type { HttpAuthorizer } from '../../model/httpapi.js';
 import { functionNameOf } from '../../control/functions.js';
 import { JwksUnavailable, type JwksResolver } from '../../auth/jwks.js';
 import type { ExecutionLog, LambdaInvoker } from '../ports.js';
+import type { StageFlushes } from '../../control/events.js';
 import type { HeaderList } from '../types.js';
 import type { CompiledRoute } from './compile.js';
 import type { HttpRequestContext } from './context.js';
@@ -121,9 +122,33 @@ interface CachedDecision {
   context: Record<string, unknown>;
 }
 
-/** Authorizer results keyed by authorizer and identity values, kept for authorizerResultTtlInSeconds. */
+/**
+ * Authorizer results keyed by stage, deployment, authorizer and identity values, kept for
+ * authorizerResultTtlInSeconds; AWS keeps one cache per stage, which FlushStageAuthorizersCache (REST) and
+ * ResetAuthorizersCache (HTTP) empty.
+ */
 export class AuthorizerCache {
   private readonly entries = new Map<string, CachedDecision>();
+
+  /** `flushes`: where the control plane announces a stage's cache is to be emptied. */
+  constructor(flushes: readonly StageFlushes[] = []) {
+    for (const f of flushes) f.on((apiId, stageName) => this.flushStage(apiId, stageName));
+  }
+
+  /**
+   * Per stage and per deployment: two stages may serve different versions of one authorizer (another function,
+   * another policy), and a decision made by one must never answer for the other (found by
+   * test/e2e/hardening-load). REST and HTTP API ids share one namespace, so their keys cannot meet.
+   */
+  static key(apiId: string, stageName: string, deploymentId: string, authorizerId: string, identity: readonly string[]): string {
+    return `${apiId}/${stageName}/${deploymentId}/${authorizerId}/${JSON.stringify(identity)}`;
+  }
+
+  flushStage(apiId: string, stageName: string): void {
+    // Stage names cannot hold "/" (AWS: alphanumerics, hyphens and underscores), so the prefix is the stage's alone.
+    const prefix = `${apiId}/${stageName}/`;
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
 
   get(key: string): CachedDecision | undefined {
     const e = this.entries.get(key);
@@ -156,7 +181,7 @@ async function lambdaAuthorizer(ctx: HttpRequestContext, authorizer: HttpAuthori
   }
   const ttl = authorizer.authorizerResultTtlInSeconds ?? 0;
   // Per stage and deployment, as for REST APIs: a stage on an older deployment may run an older authorizer.
-  const cacheKey = `${ctx.api.apiId}/${ctx.stage.name}/${ctx.api.deploymentId}/${authorizer.authorizerId}/${JSON.stringify(identity)}`;
+  const cacheKey = AuthorizerCache.key(ctx.api.apiId, ctx.stage.name, ctx.api.deploymentId, authorizer.authorizerId, identity);
   const cached = ttl > 0 && identity.length > 0 ? deps.cache.get(cacheKey) : undefined;
   const decision = cached ?? (await invokeAuthorizer(ctx, authorizer, identity, deps));
   if ('failed' in decision) return { ok: false, status: 500, headers: [], body: INTERNAL };

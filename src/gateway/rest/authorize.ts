@@ -120,10 +120,7 @@ async function lambdaAuthorizer(ctx: RestRequestContext, authorizer: Authorizer,
   }
   const ttl = authorizer.authorizerResultTtlInSeconds ?? 300;
   const cacheable = ttl > 0 && identity.length > 0;
-  // Per stage (AWS keeps one authorizer cache per stage: FlushStageAuthorizersCache) and per deployment: two stages
-  // may serve different versions of the same authorizer (another function, another policy), and a decision made by
-  // one must never answer for the other (found by test/e2e/hardening-load).
-  const key = `rest/${ctx.api.apiId}/${ctx.stage.name}/${ctx.api.deploymentId}/${authorizer.id}/${JSON.stringify(identity)}`;
+  const key = AuthorizerCache.key(ctx.api.apiId, ctx.stage.name, ctx.api.deploymentId, authorizer.id, identity);
   let entry = cacheable ? (deps.cache.get(key) as CachedRestDecision | undefined) : undefined;
   if (!entry) {
     const fresh = await invokeAuthorizer(ctx, authorizer, identity, arn, deps);
