@@ -5,6 +5,8 @@ export type ControlEvent =
   | { kind: 'function'; name: string }
   /** API keys or usage plans changed (account-wide, applied without a deployment). */
   | { kind: 'usage' }
+  /** Custom domain names or their mappings changed (account-wide, live at once). */
+  | { kind: 'domains' }
   | { kind: 'external' };
 
 type Listener = (e: ControlEvent) => void;

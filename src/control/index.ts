@@ -7,6 +7,7 @@ import { FunctionService } from './functions.js';
 import { HttpApiService } from './http-apis.js';
 import { RestApiParts } from './rest-api-parts.js';
 import { ApiKeyService } from './api-keys.js';
+import { DomainNameService } from './domain-names.js';
 import { enableCors, type EnableCorsResult } from './enable-cors.js';
 import { Batch } from './batch.js';
 
@@ -29,6 +30,7 @@ export class ControlPlane {
   /** Authorizers, request validators and models of REST APIs. */
   readonly parts: RestApiParts;
   readonly apiKeys: ApiKeyService;
+  readonly domains: DomainNameService;
   private readonly batcher: Batch;
 
   constructor(
@@ -45,6 +47,11 @@ export class ControlPlane {
     this.parts = new RestApiParts(store, this.apis);
     this.apis.parts = this.parts;
     this.deployments.parts = this.parts;
+    this.domains = new DomainNameService(store, this.events, this.functions.region, {
+      kindOf: (id) => (this.apis.hasRestApi(id) ? 'rest' : this.httpApis.hasApi(id) ? 'http' : undefined),
+      stageExists: (id, stage) => (this.apis.hasRestApi(id) ? this.deployments.findStage(id, stage) : this.httpApis.hasApi(id) ? this.httpApis.findStage(id, stage) : undefined) !== undefined,
+    });
+    this.apis.domainMappings = (id) => this.domains.hasMappingsTo(id);
     this.apiKeys = new ApiKeyService(store, this.events, (apiId, stage) => {
       if (!this.apis.hasRestApi(apiId)) return 'no-api';
       return this.deployments.findStage(apiId, stage) ? 'ok' : 'no-stage';

@@ -122,6 +122,8 @@ export interface ResourceQuery {
 export class RestApiService {
   /** Set by the ControlPlane: methods refer to authorizers, validators and models by id or name. */
   parts?: RestApiParts;
+  /** Set by the ControlPlane: whether a custom domain maps to the API, which then cannot be deleted. */
+  domainMappings?: (apiId: string) => boolean;
 
   constructor(
     private readonly store: Store,
@@ -257,6 +259,10 @@ export class RestApiService {
   deleteRestApi(apiId: string): void {
     this.mutate(apiId, () => {
       this.getRestApi(apiId);
+      // Real AWS text: serverless-domain-manager#406.
+      if (this.domainMappings?.(apiId)) {
+        throw badRequest(`Deleting RestApi ${apiId} failed. Please remove all base path mappings related to the RestApi in your domains.`);
+      }
       // Stages reference deployments; remove them first so the foreign keys hold during the cascade.
       this.db.prepare('DELETE FROM stages WHERE api_id = ?').run(apiId);
       this.db.prepare('DELETE FROM methods WHERE api_id = ?').run(apiId);

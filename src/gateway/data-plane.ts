@@ -1,5 +1,7 @@
 import type { ControlPlane } from '../control/index.js';
 import { newRequestId } from '../control/ids.js';
+import type { DomainRoute } from '../control/domain-names.js';
+import type { DomainMapping } from '../model/domain-names.js';
 import { compileApi, type CompiledApi } from './rest/compile.js';
 import type { StageView } from './rest/context.js';
 import { stageSettingsView } from './rest/stage-settings.js';
@@ -44,6 +46,8 @@ export class DataPlane {
   private readonly servedBy = new Map<string, string>();
   private dataVersion: number;
   private lastVersionCheck = 0;
+  /** Custom domain names and their mappings, read once per change. */
+  private domainRoutes: Map<string, DomainRoute> | undefined;
 
   constructor(
     private readonly control: ControlPlane,
@@ -59,8 +63,9 @@ export class DataPlane {
       }
       else if (e.kind === 'external') {
         this.apis.clear();
+        this.domainRoutes = undefined;
         deps.cache.clear();
-      }
+      } else if (e.kind === 'domains') this.domainRoutes = undefined;
     });
   }
 
@@ -100,6 +105,68 @@ export class DataPlane {
     const rawPath = pathFormStage !== undefined && stageName !== '$default' ? `/${stageName}${path}` : path;
     req.path = routePath;
     return executeHttp(req, stage.api, stage.view, rawPath, this.deps);
+  }
+
+  /** The custom domain a Host header names, if any (port and case ignored). */
+  domainFor(host: string): DomainRoute | undefined {
+    this.noticeExternalWrites();
+    const routes = (this.domainRoutes ??= this.control.domains.routes());
+    if (routes.size === 0) return undefined;
+    const colon = host.lastIndexOf(':');
+    return routes.get((colon === -1 ? host : host.slice(0, colon)).toLowerCase());
+  }
+
+  /**
+   * A request to a custom domain: the mapping with the longest base path that matches whole segments of the path,
+   * else the "(none)" one (AGDG rest-api-mappings: "routes requests to the API mapping that has the longest matching
+   * path"); the base path is stripped and the mapping names the stage. No mapping: 403 Forbidden, "no place to point
+   * an event" (Zappa#1248, quoting AWS's answer).
+   */
+  handleDomain(route: DomainRoute, req: ApiRequest): GatewayResult | Promise<GatewayResult> {
+    const path = req.path;
+    let mapping: DomainMapping | undefined;
+    let rest = path;
+    for (const m of route.mappings) {
+      if (m.key === '') {
+        mapping = m;
+        break;
+      }
+      const base = `/${m.key}`;
+      if (path === base || path.startsWith(`${base}/`)) {
+        mapping = m;
+        rest = path.slice(base.length) || '/';
+        break;
+      }
+    }
+    if (!mapping) return forbidden();
+    const entry = this.apiEntry(mapping.apiId);
+    if (entry.kind === 'rest') {
+      let stageName = mapping.stage;
+      let routePath = rest;
+      if (stageName === undefined) {
+        // A mapping without a stage: the caller names it after the base path (botocore apigateway model,
+        // BasePathMapping.stage).
+        const slash = rest.indexOf('/', 1);
+        stageName = decodeSegment(slash === -1 ? rest.slice(1) : rest.slice(1, slash));
+        routePath = slash === -1 ? '/' : rest.slice(slash);
+      }
+      const stage = stageName ? this.restStage(mapping.apiId, entry, stageName) : null;
+      if (!stage) return forbidden();
+      // The event's path and requestContext.path keep the base path and show no stage (real events:
+      // aws-powertools/powertools-lambda-python#579; LocalStack's AWS observations in localstack#12295).
+      req.eventPath = path;
+      req.path = routePath;
+      return executeRest(req, stage.api, stage.view, path, this.deps);
+    }
+    if (entry.kind === 'http') {
+      const stage = this.httpStage(mapping.apiId, entry, mapping.stage ?? '$default');
+      if (!stage) return forbidden();
+      // rawPath leaves the mapping key out but keeps a named stage (user reports: serverless-express#465,
+      // powertools#621; UNCERTAIN: no recorded event).
+      req.path = rest;
+      return executeHttp(req, stage.api, stage.view, stage.view.name === '$default' ? rest : `/${stage.view.name}${rest}`, this.deps);
+    }
+    return forbidden();
   }
 
   private noticeExternalWrites(): void {

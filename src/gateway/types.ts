@@ -17,6 +17,11 @@ export interface GatewayRequest {
   receivedAt: number;
   /** The whole URL path as received (what a SigV4 signature covers), when it differs from the stage path. */
   urlPath?: string;
+  /**
+   * The REST proxy event's `path` when it is not `path`: through a custom domain it is the URL path, base path
+   * included (real events in aws-powertools/powertools-lambda-python#579: "path": "/v1/payment").
+   */
+  eventPath?: string;
 }
 
 /** Response headers as [name, value] pairs: case and repeated names (Set-Cookie) survive as the backend sent them. */

@@ -15,6 +15,7 @@ import { WireRouter, type WireRequest, type WireResponse } from '../wire/router.
 import { apiGatewayRoutes } from '../wire/apigateway.js';
 import { apiGatewayV2Routes } from '../wire/apigatewayv2.js';
 import { apiGatewaySecurityRoutes } from '../wire/apigateway-security.js';
+import { domainNameRoutes } from '../wire/domain-names.js';
 import { apiGatewayExportRoutes, importRestApiWire, isImportRequest } from '../wire/apigateway-export.js';
 import { AuthorizerCache } from '../gateway/http/authorize.js';
 import { UsageEnforcer } from '../gateway/rest/usage.js';
@@ -142,7 +143,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ),
   };
   const dataPlane = new DataPlane(control, gatewayDeps);
-  const wire = lambdaRoutes(control, lambda, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, apiGatewayExportRoutes(control, new WireRouter())))));
+  const wire = lambdaRoutes(control, lambda, domainNameRoutes(control, apiGatewayV2Routes(control, apiGatewaySecurityRoutes(control, apiGatewayRoutes(control, apiGatewayExportRoutes(control, new WireRouter()))))));
 
   let port = 0;
   const consoleSurface = new ConsoleSurface({ control, runtime, gateway: gatewayDeps, port: () => port }, events);
@@ -166,9 +167,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    const dataPlane = EXECUTE_API_HOST.test(req.headers.host ?? '') || PATH_FORM.test(path);
-    if (declared !== undefined && declared > (dataPlane ? limits.maxDataPlaneBody : limits.maxControlBody)) {
-      if (dataPlane) return sendPayloadTooLarge(req, res, limits);
+    const toDataPlane = EXECUTE_API_HOST.test(req.headers.host ?? '') || PATH_FORM.test(path) || dataPlane.domainFor(req.headers.host ?? '') !== undefined;
+    if (declared !== undefined && declared > (toDataPlane ? limits.maxDataPlaneBody : limits.maxControlBody)) {
+      if (toDataPlane) return sendPayloadTooLarge(req, res, limits);
       return sendWire(res, errorResponse(path, new AwsError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${limits.maxControlBody} bytes`)), { Connection: 'close' });
     }
     res.writeContinue();
@@ -185,7 +186,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
     const hostMatch = EXECUTE_API_HOST.exec(hostHeader);
     const pathMatch = hostMatch ? null : PATH_FORM.exec(path);
-    if (hostMatch || pathMatch) {
+    const domain = hostMatch || pathMatch ? undefined : dataPlane.domainFor(hostHeader);
+    if (hostMatch || pathMatch || domain) {
       let read = readBody(req, limits.maxDataPlaneBody);
       if (read instanceof Promise) read = await read;
       if (!read.ok) {
@@ -193,22 +195,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         res.destroy();
         return;
       }
-      const body = read.body;
-      const apiId = (hostMatch ? hostMatch[1]! : pathMatch![1]!).toLowerCase();
-      const apiPath = hostMatch ? path : (pathMatch![3] ?? '/');
-      const pathFormStage = hostMatch ? undefined : pathMatch![2]!;
-      let result = dataPlane.handle(apiId, apiPath, {
+      const apiPath = pathMatch ? (pathMatch[3] ?? '/') : path;
+      const request = {
         method: req.method ?? 'GET',
         path: apiPath,
         rawQuery,
         rawHeaders: req.rawHeaders,
-        body,
+        body: read.body,
         sourceIp: normalizeIp(req.socket.remoteAddress),
         host: hostHeader,
         port,
         receivedAt,
         urlPath: path,
-      }, pathFormStage);
+      };
+      let result = domain
+        ? dataPlane.handleDomain(domain, request)
+        : dataPlane.handle((hostMatch ? hostMatch[1]! : pathMatch![1]!).toLowerCase(), apiPath, request, pathMatch ? pathMatch[2]! : undefined);
       if (result instanceof Promise) result = await result;
       return sendResult(res, result);
     }

@@ -141,4 +141,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (plan_id, key_id, period_start)
   );
   `,
+  `
+  -- Custom domain names: one resource whether made through API Gateway v1 or v2, as on AWS.
+  CREATE TABLE domain_names (
+    name TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  -- Base path mappings (v1) and API mappings (v2) are one list per domain; mapping_key '' is "(none)".
+  CREATE TABLE domain_mappings (
+    domain_name TEXT NOT NULL REFERENCES domain_names(name) ON DELETE CASCADE,
+    mapping_key TEXT NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    api_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (domain_name, mapping_key)
+  );
+  CREATE INDEX domain_mappings_api ON domain_mappings(api_id);
+  `,
 ];

@@ -2,6 +2,7 @@ import type { ControlPlane } from '../control/index.js';
 import { validatePatchOperations } from '../control/patch.js';
 import { paginate, type Page } from '../control/rest-apis.js';
 import { readJson } from './json-body.js';
+import { itemPage, pageOptions } from './paging.js';
 import { WireRouter, type WireRequest, type WireResponse } from './router.js';
 
 /**
@@ -14,15 +15,8 @@ export function apiGatewaySecurityRoutes(control: ControlPlane, router: WireRout
   const created = (body: unknown): WireResponse => ({ status: 201, body });
   const accepted = (): WireResponse => ({ status: 202 });
   const patch = (req: WireRequest) => validatePatchOperations(readJson(req)['patchOperations']);
-  const page = <T>(p: Page<T>) => ok({ item: p.items, ...(p.position ? { position: p.position } : {}) });
-  const pageOpts = (req: WireRequest) => {
-    const o: { position?: string; limit?: number } = {};
-    const position = req.query.get('position');
-    const limit = req.query.get('limit');
-    if (position) o.position = position;
-    if (limit) o.limit = Number(limit);
-    return o;
-  };
+  const page = <T>(p: Page<T>) => ok(itemPage(p));
+  const pageOpts = pageOptions;
   router
     // ---- authorizers
     .add('POST', '/restapis/{restapi_id}/authorizers', (req, p) => created(parts.createAuthorizer(p['restapi_id']!, readJson(req))))

@@ -1,8 +1,8 @@
 import type { ControlPlane } from '../control/index.js';
 import { validatePatchOperations } from '../control/patch.js';
 import type { Integration, IntegrationResponse, Method, Resource } from '../model/restapi.js';
-import type { Page } from '../control/rest-apis.js';
 import { readJson } from './json-body.js';
+import { itemPage, pageOptions } from './paging.js';
 import { WireRouter, type WireRequest, type WireResponse } from './router.js';
 
 /**
@@ -16,18 +16,8 @@ export function apiGatewayRoutes(control: ControlPlane, router: WireRouter = new
   const ok = (body: unknown, status = 200): WireResponse => ({ status, body });
   const created = (body: unknown): WireResponse => ({ status: 201, body });
   const patch = (req: WireRequest) => validatePatchOperations(readJson(req)['patchOperations']);
-  const page = <T>(p: Page<T>, map: (t: T) => unknown = (t) => t) => ({
-    item: p.items.map(map),
-    ...(p.position ? { position: p.position } : {}),
-  });
-  const pageOpts = (req: WireRequest) => {
-    const o: { position?: string; limit?: number } = {};
-    const position = req.query.get('position');
-    const limit = req.query.get('limit');
-    if (position) o.position = position;
-    if (limit) o.limit = Number(limit);
-    return o;
-  };
+  const page = itemPage;
+  const pageOpts = pageOptions;
   const embedsMethods = (req: WireRequest) => req.query.getAll('embed').some((e) => e.split(',').includes('methods'));
 
   router

@@ -72,7 +72,7 @@ export function buildProxyEvent(ctx: RestRequestContext): Record<string, unknown
   const resource = ctx.match!.resource;
   return {
     resource: resource.path,
-    path: req.path,
+    path: req.eventPath ?? req.path,
     httpMethod: req.method,
     headers,
     multiValueHeaders,
@@ -171,7 +171,7 @@ function encodeProxyEvent(ctx: RestRequestContext, bodyApart: boolean): { payloa
   const body = req.body.length === 0 ? undefined : binary ? req.body.toString('base64') : req.body.toString('utf8');
   const apart = bodyApart && body !== undefined && body.length >= EVENT_BODY_APART_CHARS;
   const payload =
-    `{"resource":${resourcePath},"path":${quote(req.path)},"httpMethod":${method},` +
+    `{"resource":${resourcePath},"path":${quote(req.eventPath ?? req.path)},"httpMethod":${method},` +
     `"headers":{${headers}},"multiValueHeaders":{${multi}},` +
     `"queryStringParameters":${JSON.stringify(single)},"multiValueQueryStringParameters":${JSON.stringify(multiQuery)},` +
     `"pathParameters":${Object.keys(pathParams).length ? JSON.stringify(pathParams) : 'null'},` +
