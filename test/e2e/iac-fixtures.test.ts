@@ -240,6 +240,32 @@ test('raw AWS::ApiGatewayV2 HTTP API (YAML): JWT route enforced, named stage fro
   assert.deepEqual(httpShape(importHttpApi(server.control, exportHttpApi(server.control, a.apiId))), before);
 });
 
+test('custom domains in CloudFormation: DomainName, BasePathMapping and ApiMapping served by Host; reload keeps them; removal in order', async () => {
+  const r = await load('cfn-domain/template.yaml');
+  assert.deepEqual(r.diagnostics, []);
+  const a = api(r, 'Api');
+  const d = server.control.domains.getDomainName('api.fixture.localhost');
+  assert.match(d.regionalDomainName ?? '', /^d-[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com$/);
+  assert.equal(r.state['Domain']?.attrs['RegionalDomainName'], d.regionalDomainName, 'Fn::GetAtt Domain.RegionalDomainName');
+  const viaDomain = (path: string) => rawRequest(server.port, { method: 'GET', path, headers: { Host: `api.fixture.localhost:${server.port}` } });
+  for (const path of ['/v1/health', '/services/status/health']) {
+    const res = await viaDomain(path);
+    assert.equal(res.status, 200, path);
+    assert.equal(res.body, '{"healthy": true}');
+  }
+  // Loaded again with what the first load made: updated in place, the mappings still there.
+  const again = await loadFile(server.control, fixture('cfn-domain/template.yaml'), { workDir, previous: r.state });
+  assert.deepEqual(again.diagnostics, []);
+  assert.equal(server.control.domains.getDomainName('api.fixture.localhost').regionalDomainName, d.regionalDomainName);
+  assert.equal((await viaDomain('/v1/health')).status, 200);
+  // A template without any of it: the mappings go first, so the API (which AWS will not delete while mapped) goes too.
+  const empty = join(workDir, 'empty.yaml');
+  writeFileSync(empty, 'Resources:\n  Nothing:\n    Type: AWS::CloudFormation::WaitConditionHandle\n');
+  await loadFile(server.control, empty, { workDir, previous: again.state });
+  assert.equal(server.control.domains.find('api.fixture.localhost'), undefined);
+  assert.equal(server.control.apis.hasRestApi(a.apiId), false);
+});
+
 test('OpenAPI 3 and Swagger 2 REST definitions, and an OpenAPI HTTP API definition', async () => {
   const pets = api(await load('openapi/rest-oas30.yaml'), 'Api');
   assert.deepEqual(pets.stages, ['test']);

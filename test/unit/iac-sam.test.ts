@@ -41,6 +41,17 @@ test('SAM refuses AllowCredentials with a wildcard origin, with its own message'
   assert.throws(() => samTransform(t), (e: IacError) => e.problem.includes("'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\"") && e.location?.line === 7);
 });
 
+test('a Lambda authorizer\'s Identity lists that are not lists are reported where they are (REST and HTTP APIs)', () => {
+  for (const [type, auth] of [
+    ['AWS::Serverless::Api', 'StageName: dev\n      Auth:\n        Authorizers:\n          Req:\n            FunctionArn: arn:aws:lambda:us-east-1:000000000000:function:a\n            FunctionPayloadType: REQUEST\n            Identity:\n              QueryStrings: 1\n'],
+    ['AWS::Serverless::HttpApi', 'Auth:\n        Authorizers:\n          Req:\n            FunctionArn: arn:aws:lambda:us-east-1:000000000000:function:a\n            Identity:\n              QueryStrings: 1\n'],
+  ] as const) {
+    const doc = parseSource('t.yaml', `Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: ${type}\n    Properties:\n      ${auth}`);
+    const t = readTemplate(doc, { region: 'us-east-1' });
+    assert.throws(() => samTransform(t), (e: IacError) => e instanceof IacError && e.problem === 'authorizer Req: Identity.QueryStrings must be a list of names' && e.location?.line !== undefined, type);
+  }
+});
+
 test('bad input: clear messages with file:line:column, never a stack trace', async () => {
   const control = new ControlPlane(new Store({ ephemeral: true }), { codeRoot: '/tmp/pf-unit-code' });
   const expectError = async (file: string, re: RegExp, line?: number) => {

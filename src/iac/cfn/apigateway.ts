@@ -1,20 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { isAwsError } from '../../control/errors.js';
 import { IacError } from '../diagnostics.js';
 import { importRestApi } from '../openapi/import-rest.js';
-import { readSource, type JsonPath } from '../source.js';
+import { readSource } from '../source.js';
 import { isObject } from '../template.js';
-import { camel, str, type DeployContext, type Physical } from './context.js';
+import { call, camel, str, type DeployContext, type Physical } from './context.js';
 import { clearRestApi } from './reset.js';
-
-function call<T>(ctx: DeployContext, id: string, path: JsonPath, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (isAwsError(e)) throw new IacError(`${id} (${ctx.template.resources[id]?.Type}): ${e.message}`, ctx.locate(['Resources', id, 'Properties', ...path]), 'API Gateway would refuse this too; fix the value');
-    throw e;
-  }
-}
 
 /** A definition file next to the template (SAM DefinitionUri before `sam package`, or BodyS3Location's local twin). */
 function definitionFile(ctx: DeployContext, id: string, given: unknown, prop: string): Record<string, unknown> {

@@ -1,19 +1,8 @@
-import { isAwsError } from '../../control/errors.js';
 import { IacError } from '../diagnostics.js';
 import { importHttpApi } from '../openapi/import-http.js';
-import type { JsonPath } from '../source.js';
 import { isObject } from '../template.js';
-import { camel, str, type DeployContext, type Physical } from './context.js';
+import { call, camel, str, type DeployContext, type Physical } from './context.js';
 import { clearHttpApi } from './reset.js';
-
-function call<T>(ctx: DeployContext, id: string, path: JsonPath, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (isAwsError(e)) throw new IacError(`${id} (${ctx.template.resources[id]?.Type}): ${e.message}`, ctx.locate(['Resources', id, 'Properties', ...path]), 'API Gateway would refuse this too; fix the value');
-    throw e;
-  }
-}
 
 /** CloudFormation's Cors (PascalCase) to the v2 wire CorsConfiguration (camelCase). */
 function cors(c: unknown): Record<string, unknown> | undefined {

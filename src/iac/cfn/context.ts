@@ -1,5 +1,6 @@
+import { isAwsError } from '../../control/errors.js';
 import type { ControlPlane } from '../../control/index.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { IacError, type Diagnostic } from '../diagnostics.js';
 import type { JsonPath } from '../source.js';
 import type { Template } from '../template.js';
 
@@ -45,4 +46,14 @@ export function camel(props: Record<string, unknown>, skip: string[] = []): Reco
 
 export function str(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
+}
+
+/** Runs a control-plane call for a resource; AWS's refusal becomes an error at the resource's properties. */
+export function call<T>(ctx: DeployContext, id: string, path: JsonPath, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (isAwsError(e)) throw new IacError(`${id} (${ctx.template.resources[id]?.Type}): ${e.message}`, ctx.locate(['Resources', id, 'Properties', ...path]), 'API Gateway would refuse this too; fix the value');
+    throw e;
+  }
 }

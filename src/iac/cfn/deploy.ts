@@ -8,6 +8,7 @@ import * as v2 from './apigatewayv2.js';
 import type { DeployContext, DeployState, Physical, ResourceHandler } from './context.js';
 import { creationOrder } from './graph.js';
 import { deployFunction } from './lambda.js';
+import * as domains from './domain-names.js';
 
 const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::Lambda::Function': deployFunction,
@@ -29,6 +30,10 @@ const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::ApiGatewayV2::Authorizer': v2.authorizer,
   'AWS::ApiGatewayV2::Stage': v2.stage,
   'AWS::ApiGatewayV2::Deployment': v2.deployment,
+  'AWS::ApiGateway::DomainName': domains.domainName,
+  'AWS::ApiGateway::BasePathMapping': domains.basePathMapping,
+  'AWS::ApiGatewayV2::DomainName': domains.domainNameV2,
+  'AWS::ApiGatewayV2::ApiMapping': domains.apiMapping,
 };
 
 /** Accepted and kept (lint reads them), nothing to run locally. */
@@ -132,8 +137,10 @@ export async function deployTemplate(control: ControlPlane, template: Template, 
     });
     if (waiting) await waiting.pending;
   }
-  for (const [id, prior] of Object.entries(previous)) {
-    if (ctx.physical.has(id)) continue;
+  // Mappings go before anything else: an API a domain still maps to cannot be deleted.
+  const gone = Object.entries(previous).filter(([id]) => !ctx.physical.has(id));
+  gone.sort(([, a], [, b]) => Number(b.type.endsWith('Mapping')) - Number(a.type.endsWith('Mapping')));
+  for (const [id, prior] of gone) {
     await removeResource(control, prior);
     if (prior.type === 'AWS::Lambda::Function' || ROOTS[prior.type]) changes.push(`removed ${prior.type} ${id} (${prior.id})`);
   }
@@ -143,6 +150,7 @@ export async function deployTemplate(control: ControlPlane, template: Template, 
 function stillExists(control: ControlPlane, p: Physical): boolean {
   if (p.type === 'AWS::ApiGateway::RestApi') return control.apis.hasRestApi(p.id);
   if (p.type === 'AWS::ApiGatewayV2::Api') return control.httpApis.hasApi(p.id);
+  if (p.type === 'AWS::ApiGateway::DomainName' || p.type === 'AWS::ApiGatewayV2::DomainName') return control.domains.find(p.id) !== undefined;
   return true;
 }
 
@@ -153,6 +161,7 @@ async function removeResource(control: ControlPlane, p: Physical): Promise<void>
     else if (p.type === 'AWS::ApiGatewayV2::Api') control.httpApis.deleteApi(p.id);
     else if (p.type === 'AWS::ApiGateway::ApiKey') control.apiKeys.deleteApiKey(p.id);
     else if (p.type === 'AWS::ApiGateway::UsagePlan') control.apiKeys.deleteUsagePlan(p.id);
+    else if (domains.DOMAIN_TYPES.includes(p.type)) domains.removeDomainResource({ control }, p);
   } catch {
     // Already gone (removed by hand or with its API).
   }

@@ -13,6 +13,11 @@ const PHASE: Record<string, number> = {
   'AWS::ApiGateway::ApiKey': 5,
   'AWS::ApiGateway::UsagePlan': 5,
   'AWS::ApiGateway::UsagePlanKey': 6,
+  // A mapping names its API's stage: it is no part of what the API's deployment freezes.
+  'AWS::ApiGateway::DomainName': 7,
+  'AWS::ApiGatewayV2::DomainName': 7,
+  'AWS::ApiGateway::BasePathMapping': 8,
+  'AWS::ApiGatewayV2::ApiMapping': 8,
 };
 
 function phaseOf(type: string): number {

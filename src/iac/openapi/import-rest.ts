@@ -43,7 +43,8 @@ export function importRestApi(control: ControlPlane, doc: Record<string, unknown
     const ops = [{ op: 'replace', path: '/name', value: name }];
     if (typeof apiInput['description'] === 'string') ops.push({ op: 'replace', path: '/description', value: apiInput['description'] });
     if (typeof apiInput['apiKeySource'] === 'string') ops.push({ op: 'replace', path: '/apiKeySource', value: apiInput['apiKeySource'] });
-    for (const b of (apiInput['binaryMediaTypes'] as string[] | undefined) ?? []) ops.push({ op: 'add', path: `/binaryMediaTypes/${b.replace(/\//g, '~1')}`, value: '' });
+    const binary = apiInput['binaryMediaTypes'];
+    for (const b of Array.isArray(binary) ? binary : []) ops.push({ op: 'add', path: `/binaryMediaTypes/${String(b).replace(/\//g, '~1')}`, value: '' });
     if (typeof apiInput['policy'] === 'string') ops.push({ op: 'replace', path: '/policy', value: apiInput['policy'] });
     atPath(locate, ['info'], 'updating the API', () => control.apis.updateRestApi(apiId, ops as never));
   } else {

@@ -1,4 +1,5 @@
 import { IacError } from '../diagnostics.js';
+import { identityNames } from './identity.js';
 import { intrinsicName } from '../intrinsics.js';
 import { isObject, tryStatic, type CfnResource, type Template } from '../template.js';
 import type { ApiEvent } from './function.js';
@@ -94,11 +95,12 @@ function securityScheme(t: Template, name: string, a: Record<string, unknown>, a
   }
   if (a['FunctionArn'] === undefined) throw new IacError(`authorizer ${name} needs JwtConfiguration (JWT) or FunctionArn (Lambda)`, t.doc.locate(at));
   const identity = isObject(a['Identity']) ? a['Identity'] : {};
+  const names = (key: string) => identityNames(t, name, identity, key, at);
   const sources = [
-    ...((identity['Headers'] as string[] | undefined) ?? []).map((h) => `$request.header.${h}`),
-    ...((identity['QueryStrings'] as string[] | undefined) ?? []).map((q) => `$request.querystring.${q}`),
-    ...((identity['StageVariables'] as string[] | undefined) ?? []).map((s) => `$stageVariables.${s}`),
-    ...((identity['Context'] as string[] | undefined) ?? []).map((c) => `$context.${c}`),
+    ...names('Headers').map((h) => `$request.header.${h}`),
+    ...names('QueryStrings').map((q) => `$request.querystring.${q}`),
+    ...names('StageVariables').map((s) => `$stageVariables.${s}`),
+    ...names('Context').map((c) => `$context.${c}`),
   ];
   const authorizer: Record<string, unknown> = {
     type: 'request',

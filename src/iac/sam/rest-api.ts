@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IacError } from '../diagnostics.js';
+import { identityNames } from './identity.js';
 import { isObject, tryStatic, type CfnResource, type Template } from '../template.js';
 import type { JsonPath } from '../source.js';
 import type { ApiEvent } from './function.js';
@@ -220,11 +221,12 @@ function securityDefinition(t: Template, name: string, a: Record<string, unknown
   const ttl = identity['ReauthorizeEvery'];
   const common = { authorizerUri: lambdaAuthorizerUri(a['FunctionArn']), ...(a['FunctionInvokeRole'] ? { authorizerCredentials: a['FunctionInvokeRole'] } : {}), ...(ttl !== undefined ? { authorizerResultTtlInSeconds: ttl } : {}) };
   if (a['FunctionPayloadType'] === 'REQUEST') {
+    const names = (key: string) => identityNames(t, name, identity, key, at);
     const sources = [
-      ...((identity['Headers'] as string[] | undefined) ?? []).map((h) => `method.request.header.${h}`),
-      ...((identity['QueryStrings'] as string[] | undefined) ?? []).map((q) => `method.request.querystring.${q}`),
-      ...((identity['StageVariables'] as string[] | undefined) ?? []).map((s) => `stageVariables.${s}`),
-      ...((identity['Context'] as string[] | undefined) ?? []).map((c) => `context.${c}`),
+      ...names('Headers').map((h) => `method.request.header.${h}`),
+      ...names('QueryStrings').map((q) => `method.request.querystring.${q}`),
+      ...names('StageVariables').map((s) => `stageVariables.${s}`),
+      ...names('Context').map((c) => `context.${c}`),
     ];
     return { type: 'apiKey', name: 'Unused', in: 'header', 'x-amazon-apigateway-authtype': 'custom', 'x-amazon-apigateway-authorizer': { type: 'request', ...(sources.length ? { identitySource: sources.join(', ') } : {}), ...common } };
   }
