@@ -266,6 +266,41 @@ test('custom domains in CloudFormation: DomainName, BasePathMapping and ApiMappi
   assert.equal(server.control.apis.hasRestApi(a.apiId), false);
 });
 
+test('SAM Domain: the API answers by its custom name under the base path, at the stage SAM maps', async () => {
+  const file = join(workDir, 'sam-domain.yaml');
+  writeFileSync(
+    file,
+    `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Shop:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Domain:
+        DomainName: shop.sam.localhost
+        CertificateArn: arn:aws:acm:us-east-1:000000000000:certificate/local
+        BasePath: /store
+      DefinitionBody:
+        openapi: 3.0.1
+        info: { title: shop, version: '1' }
+        paths:
+          /ping:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: { application/json: '{"statusCode": 200}' }
+                responses: { default: { statusCode: '200', responseTemplates: { application/json: '{"pong": true}' } } }
+              responses: { '200': { description: ok } }
+`,
+  );
+  const r = await loadFile(server.control, file, { workDir });
+  assert.deepEqual(r.diagnostics, []);
+  const res = await rawRequest(server.port, { method: 'GET', path: '/store/ping', headers: { Host: `shop.sam.localhost:${server.port}` } });
+  assert.equal(res.status, 200, res.body);
+  assert.equal(res.body, '{"pong": true}');
+  assert.deepEqual(server.control.domains.getBasePathMappings('shop.sam.localhost').items, [{ basePath: 'store', restApiId: api(r, 'Shop').apiId, stage: 'prod' }]);
+});
+
 test('OpenAPI 3 and Swagger 2 REST definitions, and an OpenAPI HTTP API definition', async () => {
   const pets = api(await load('openapi/rest-oas30.yaml'), 'Api');
   assert.deepEqual(pets.stages, ['test']);

@@ -52,6 +52,49 @@ test('a Lambda authorizer\'s Identity lists that are not lists are reported wher
   }
 });
 
+test('Domain on Api and HttpApi: the resources samtranslator 1.110 makes of it', () => {
+  const doc = parseSource(
+    't.yaml',
+    `Transform: AWS::Serverless-2016-10-31
+Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Domain:
+        DomainName: api.example.com
+        CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/abc
+        EndpointConfiguration: REGIONAL
+        BasePath: [/v1, /v2]
+  MyHttp:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Domain:
+        DomainName: http.example.com
+        CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/abc
+        BasePath: [orders]
+`,
+  );
+  const t = readTemplate(doc, { region: 'us-east-1' });
+  samTransform(t);
+  const cert = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+  const made = Object.fromEntries(Object.entries(t.resources).filter(([, r]) => /Domain|Mapping/.test(r.Type)));
+  // Recorded from samtranslator 1.110 transform() of this template (AWS_DEFAULT_REGION=us-east-1).
+  assert.deepEqual(made, {
+    ApiGatewayDomainName1bc412bb08: { Type: 'AWS::ApiGateway::DomainName', Properties: { RegionalCertificateArn: cert, DomainName: 'api.example.com', EndpointConfiguration: { Types: ['REGIONAL'] } } },
+    MyApiv1BasePathMapping: { Type: 'AWS::ApiGateway::BasePathMapping', Properties: { BasePath: 'v1', DomainName: { Ref: 'ApiGatewayDomainName1bc412bb08' }, RestApiId: { Ref: 'MyApi' }, Stage: { Ref: 'MyApiprodStage' } } },
+    MyApiv2BasePathMapping: { Type: 'AWS::ApiGateway::BasePathMapping', Properties: { BasePath: 'v2', DomainName: { Ref: 'ApiGatewayDomainName1bc412bb08' }, RestApiId: { Ref: 'MyApi' }, Stage: { Ref: 'MyApiprodStage' } } },
+    ApiGatewayDomainNameV23e685ce53a: {
+      Type: 'AWS::ApiGatewayV2::DomainName',
+      Properties: { DomainName: 'http.example.com', DomainNameConfigurations: [{ CertificateArn: cert, EndpointType: 'REGIONAL' }], Tags: { 'httpapi:createdBy': 'SAM' } },
+    },
+    MyHttpordersApiMapping: {
+      Type: 'AWS::ApiGatewayV2::ApiMapping',
+      Properties: { ApiId: { Ref: 'MyHttp' }, ApiMappingKey: 'orders', DomainName: { Ref: 'ApiGatewayDomainNameV23e685ce53a' }, Stage: { Ref: 'MyHttpApiGatewayDefaultStage' } },
+    },
+  });
+});
+
 test('bad input: clear messages with file:line:column, never a stack trace', async () => {
   const control = new ControlPlane(new Store({ ephemeral: true }), { codeRoot: '/tmp/pf-unit-code' });
   const expectError = async (file: string, re: RegExp, line?: number) => {

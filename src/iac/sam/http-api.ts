@@ -1,4 +1,5 @@
 import { IacError } from '../diagnostics.js';
+import { httpApiDomain } from './domain.js';
 import { identityNames } from './identity.js';
 import { intrinsicName } from '../intrinsics.js';
 import { isObject, tryStatic, type CfnResource, type Template } from '../template.js';
@@ -86,6 +87,7 @@ export function translateHttpApi(t: Template, api: SamApi, events: ApiEvent[]): 
     Properties: { ApiId: { Ref: api.id }, StageName: stageName ?? '$default', Tags: { 'httpapi:createdBy': 'SAM' }, AutoDeploy: true, ...(p['StageVariables'] !== undefined ? { StageVariables: p['StageVariables'] } : {}) },
   };
   t.origins.set(stageId, at);
+  Object.assign(out, httpApiDomain(t, api, stageId));
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IacError } from '../diagnostics.js';
+import { restApiDomain } from './domain.js';
 import { identityNames } from './identity.js';
 import { isObject, tryStatic, type CfnResource, type Template } from '../template.js';
 import type { JsonPath } from '../source.js';
@@ -130,6 +131,7 @@ export function translateRestApi(t: Template, api: SamApi, events: ApiEvent[]): 
   };
   for (const id of [deploymentId, stageId]) t.origins.set(id, at);
   if (auth && isObject(auth['UsagePlan'])) Object.assign(out, usagePlan(t, api, auth['UsagePlan'], stageId));
+  Object.assign(out, restApiDomain(t, api, stageId));
   return out;
 }
 
