@@ -130,8 +130,46 @@ function headersFor(ctx: Context): string[] {
   return [...new Set(corsUnsafeRequestHeaderNames(ctx.request.headers))];
 }
 
+/**
+ * API Gateway's 403 ForbiddenException, {"message":"Forbidden"}, given before any API or method is found: on an
+ * execute-api host the URL's stage does not exist; on a custom domain no base path mapping covers the path ("no place
+ * to point an event": Zappa#1248, quoting AWS). Either way no CORS headers, and the browser reports a CORS error.
+ */
+function routingFailure(ctx: Context, response: HttpResponse): { cause: CauseId; explanation: string; fixes: Fix[] } | undefined {
+  if (response.status !== 403 || errorType(response) !== 'ForbiddenException') return undefined;
+  const p = ctx.platform;
+  const url = new URL(lastExchange(ctx.outcome)?.request.url ?? ctx.request.url);
+  if (p.apiId) {
+    if (p.inspection?.stage) return undefined; // the stage exists: the 403 is the API's own (a resource policy, say)
+    const stage = p.stage ?? '';
+    return {
+      cause: 'unknown-stage',
+      explanation: `API Gateway answered 403 Forbidden (ForbiddenException) before any method ran: ${p.kind === 'local-rest' ? `API ${p.apiId} has no stage '${stage}'` : `most often API ${p.apiId} has no stage '${stage}' (a WAF rule or a private API's endpoint answer the same)`} (the stage is the first path segment), so nothing of the API, its OPTIONS method included, saw the request, and the answer has no CORS headers.`,
+      fixes: [{ ...deployFix(p), text: `Call the API under a stage it has, or create stage ${stage} by deploying the API to it.` }],
+    };
+  }
+  if (p.kind !== 'aws-rest' && p.kind !== 'aws-http') return undefined;
+  const host = url.hostname;
+  const basePath = url.pathname.split('/')[1] ?? '';
+  // A .localhost name that is not an execute-api host is a custom domain of the local emulator.
+  const endpoint = host.endsWith('.localhost') ? ` --endpoint-url http://127.0.0.1:${url.port || '80'}` : '';
+  return {
+    cause: 'unmapped-base-path',
+    explanation: `${host} is a custom domain name, and API Gateway answered 403 Forbidden (ForbiddenException): ${endpoint ? 'none' : 'most often none'} of its base path mappings covers ${url.pathname}, so no API received the request, and the answer has no CORS headers. (The same API may work on its execute-api URL.)`,
+    fixes: [
+      {
+        target: 'rest-api',
+        text: `Map the base path '${basePath || '(none)'}' of ${host} to your API's stage, or call a path you mapped (aws apigateway get-base-path-mappings --domain-name ${host}${endpoint} lists them).`,
+        command: `aws apigateway create-base-path-mapping --domain-name ${host} --base-path '${basePath || '(none)'}' --rest-api-id <api-id> --stage <stage>${endpoint}`,
+      },
+    ],
+  };
+}
+
 /** Fixes for "the response lacks Access-Control-Allow-Origin" depending on who made the response. */
 function missingOriginOnActual(ctx: Context, response: HttpResponse): { cause: CauseId; explanation: string; fixes: Fix[] } {
+  const routed = routingFailure(ctx, response);
+  if (routed) return routed;
   const { platform: p, origin } = ctx;
   const credentials = ctx.request.credentials === 'include';
   const et = errorType(response);
@@ -179,6 +217,8 @@ function missingOriginOnActual(ctx: Context, response: HttpResponse): { cause: C
 }
 
 function preflightNotAnswered(ctx: Context, response: HttpResponse): { cause: CauseId; explanation: string; fixes: Fix[] } {
+  const routed = routingFailure(ctx, response);
+  if (routed) return routed;
   const { platform: p, origin } = ctx;
   const inspection = p.inspection;
   const et = errorType(response);

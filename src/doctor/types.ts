@@ -14,6 +14,10 @@ export interface DoctorInput {
 /** Stable identifiers of what went wrong (the `cause` of --json). */
 export type CauseId =
   | 'no-options-method'
+  /** API Gateway's 403 Forbidden on an execute-api host: no such stage. */
+  | 'unknown-stage'
+  /** API Gateway's 403 Forbidden on a custom domain: no base path mapping covers the path. */
+  | 'unmapped-base-path'
   | 'stale-deployment'
   | 'preflight-missing-allow-origin'
   | 'preflight-status'

@@ -327,3 +327,39 @@ describe('bad input and network failures: exit 2 with a clear message', () => {
     assert.match(notHar.stderr, /package\.json is JSON but not a HAR file/);
   });
 });
+
+describe('API Gateway\'s 403 Forbidden before any API answers', () => {
+  test('a stage that does not exist, and a custom domain path no base path mapping covers: named, with the fix', async () => {
+    const { apis, deployments, domains } = server.control;
+    const api = apis.createRestApi({ name: 'doctor-routing' });
+    const items = apis.createResource(api.id, api.rootResourceId, { pathPart: 'items' });
+    apis.putMethod(api.id, items.id, 'GET', { authorizationType: 'NONE' });
+    apis.putIntegration(api.id, items.id, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
+    apis.putMethodResponse(api.id, items.id, 'GET', '200', {});
+    apis.putIntegrationResponse(api.id, items.id, 'GET', '200', { selectionPattern: '' });
+    server.control.enableCors(api.id, items.id, { allowOrigin: ORIGIN });
+    deployments.createDeployment(api.id, { stageName: 'prod' });
+
+    // A stage typo: the preflight never reaches the OPTIONS method Enable CORS made.
+    const wrongStage = `${server.restApiUrl(api.id, 'dev')}/items`;
+    let r = await doctor(wrongStage, { header: ['Authorization: Bearer x'] });
+    assert.equal(r.verdict, 'blocked');
+    assert.equal(r.cause, 'unknown-stage');
+    assert.match(r.explanation, new RegExp(`API ${api.id} has no stage 'dev'`));
+    assert.match(r.fixes[0]!.command!, new RegExp(`preflight deploy --api ${api.id} --stage dev`));
+
+    // A custom domain (a .localhost name, so doctor reaches it on this machine) mapped at /v1 only.
+    domains.createDomainName({ domainName: 'api.doctor.localhost', regionalCertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/local', endpointConfiguration: { types: ['REGIONAL'] } });
+    domains.createBasePathMapping('api.doctor.localhost', { basePath: 'v1', restApiId: api.id, stage: 'prod' });
+    const mapped = `http://api.doctor.localhost:${server.port}/v1/items`;
+    r = await doctor(mapped, { header: ['Authorization: Bearer x'] });
+    assert.equal(r.verdict, 'allowed', r.explanation);
+    const unmapped = `http://api.doctor.localhost:${server.port}/v2/items`;
+    r = await doctor(unmapped, { header: ['Authorization: Bearer x'] });
+    assert.equal(r.verdict, 'blocked');
+    assert.equal(r.cause, 'unmapped-base-path');
+    assert.equal(r.chromiumMessage, preflightBlocked(unmapped, NO_ACAO));
+    assert.match(r.explanation, /none of its base path mappings covers \/v2\/items/);
+    assert.equal(r.fixes[0]!.command, `aws apigateway create-base-path-mapping --domain-name api.doctor.localhost --base-path 'v2' --rest-api-id <api-id> --stage <stage> --endpoint-url http://127.0.0.1:${server.port}`);
+  });
+});
