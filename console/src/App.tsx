@@ -7,6 +7,7 @@ import { RestApiPage } from './pages/RestApiPage.js';
 import { HttpApiPage } from './pages/HttpApiPage.js';
 import { FunctionsPage } from './pages/FunctionsPage.js';
 import { PlaygroundPage } from './pages/PlaygroundPage.js';
+import { DomainsPage } from './pages/DomainsPage.js';
 
 export function App() {
   const loc = useLocation();
@@ -16,7 +17,7 @@ export function App() {
     consoleApi.info().then(setInfo, () => undefined);
   }, [generation]);
 
-  const section = loc.path.startsWith('/functions') ? 'functions' : loc.path.startsWith('/playground') ? 'playground' : 'apis';
+  const section = loc.path.startsWith('/functions') ? 'functions' : loc.path.startsWith('/playground') ? 'playground' : loc.path.startsWith('/domains') ? 'domains' : 'apis';
   let page;
   let m: RegExpExecArray | null;
   if (!info) page = <p className="muted">Loading…</p>;
@@ -24,6 +25,7 @@ export function App() {
   else if ((m = /^\/apis\/http\/([^/]+)$/.exec(loc.path))) page = <HttpApiPage key={m[1]} apiId={m[1]!} info={info} loc={loc} />;
   else if (section === 'functions') page = <FunctionsPage loc={loc} />;
   else if (section === 'playground') page = <PlaygroundPage info={info} loc={loc} />;
+  else if (section === 'domains') page = <DomainsPage loc={loc} />;
   else page = <ApisPage info={info} />;
 
   return (
@@ -39,6 +41,9 @@ export function App() {
           </Link>
           <Link to="/functions" aria-current={section === 'functions' ? 'page' : undefined}>
             Functions
+          </Link>
+          <Link to="/domains" aria-current={section === 'domains' ? 'page' : undefined}>
+            Custom domains
           </Link>
           <Link to="/playground" aria-current={section === 'playground' ? 'page' : undefined}>
             CORS playground

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/db.js';
-import type { ApiMapping, BasePathMapping, DomainMapping, DomainName } from '../model/domain-names.js';
+import type { ApiMapping, BasePathMapping, DomainMapping, DomainName, DomainNameView } from '../model/domain-names.js';
 import { AwsError, badRequest, conflict, notFound } from './errors.js';
 import type { ControlEvents } from './events.js';
 import { randomId } from './ids.js';
@@ -416,7 +416,7 @@ export class DomainNameService {
   // ---- wire views ------------------------------------------------------------------------------------------
 
   /** GetDomainName (v1): certificate*, distribution* for EDGE; regional* for REGIONAL (AWS CLI examples). */
-  static v1View(d: DomainName): Record<string, unknown> {
+  static v1View(d: DomainName): DomainNameView {
     const { endpointType, ...fields } = d;
     return { ...fields, endpointConfiguration: { types: [endpointType] }, domainNameStatus: 'AVAILABLE' };
   }

@@ -37,6 +37,9 @@ export interface DomainMapping {
   stage?: string;
 }
 
+/** A domain name as API Gateway v1 shows it (GetDomainName). */
+export type DomainNameView = Omit<DomainName, 'endpointType'> & { endpointConfiguration: { types: DomainEndpointType[] }; domainNameStatus: 'AVAILABLE' };
+
 /** The v1 wire shape of a mapping. */
 export interface BasePathMapping {
   basePath: string;

@@ -10,11 +10,12 @@ import type { SnapshotChange } from '../../../src/server/console-diff.js';
 import type { PlaygroundRequest, Prediction } from '../../../src/server/console-doctor.js';
 import type { TestInvokeResult } from '../../../src/gateway/test-invoke.js';
 import type { LogEvent } from '../../../src/lambda/log-store.js';
+import type { BasePathMapping, DomainNameView } from '../../../src/model/domain-names.js';
 
 export type { Deployment, Integration, IntegrationResponse, Method, MethodResponse, Resource, RestApi, Stage };
 export type { CorsConfiguration, HttpApi, HttpAuthorizer, HttpDeployment, HttpIntegration, HttpRoute, HttpStage };
 export type { FunctionConfiguration, EnableCorsInput, EnableCorsResult, StageStatus, HttpStageStatus, SnapshotChange };
-export type { PlaygroundRequest, Prediction, TestInvokeResult, LogEvent };
+export type { PlaygroundRequest, Prediction, TestInvokeResult, LogEvent, BasePathMapping, DomainNameView };
 
 /** An error answered by preflight, with AWS's type (x-amzn-ErrorType) and message. */
 export class ApiError extends Error {
@@ -229,3 +230,21 @@ export function restInvokeUrl(port: number, apiId: string, stage: string): strin
 export function httpInvokeUrl(port: number, apiId: string, stage: string): string {
   return `http://${apiId}.execute-api.localhost:${port}${stage === '$default' ? '' : `/${stage}`}`;
 }
+
+// ---- custom domain names (API Gateway v1 view: one domain resource behind v1 and v2) ------------------------------
+
+const dn = (name: string) => `/domainnames/${enc(name)}`;
+
+export const domains = {
+  list: () => call<{ item: DomainNameView[] }>('GET', '/domainnames?limit=500').then((r) => r.item),
+  create: (input: { domainName: string; endpointType: 'REGIONAL' | 'EDGE'; certificateArn: string }) =>
+    call<DomainNameView>('POST', '/domainnames', {
+      domainName: input.domainName,
+      endpointConfiguration: { types: [input.endpointType] },
+      ...(input.endpointType === 'REGIONAL' ? { regionalCertificateArn: input.certificateArn } : { certificateArn: input.certificateArn }),
+    }),
+  remove: (name: string) => call<void>('DELETE', dn(name)),
+  mappings: (name: string) => call<{ item: BasePathMapping[] }>('GET', `${dn(name)}/basepathmappings?limit=500`).then((r) => r.item),
+  createMapping: (name: string, input: { basePath: string; restApiId: string; stage: string }) => call<BasePathMapping>('POST', `${dn(name)}/basepathmappings`, input),
+  removeMapping: (name: string, basePath: string) => call<void>('DELETE', `${dn(name)}/basepathmappings/${enc(basePath)}`),
+};

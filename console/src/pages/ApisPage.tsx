@@ -5,6 +5,7 @@ import { Link, navigate } from '../lib/router.js';
 import { Confirm } from '../ui/Confirm.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ErrorBox, Field } from '../ui/Field.js';
+import { TableHead } from '../ui/TableHead.js';
 
 const IAC_LATER = 'Import and export (SAM, OpenAPI) arrive with preflight’s IaC support; until then use the AWS CLI against preflight.';
 
@@ -59,18 +60,7 @@ export function ApisPage({ info }: { info: ServerInfo }) {
         <div className="table-wrap">
           <table>
             <caption className="sr-only">REST and HTTP APIs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">ID</th>
-                <th scope="col">Type</th>
-                <th scope="col">Stages</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'ID', 'Type', 'Stages', 'Created']} />
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id}>

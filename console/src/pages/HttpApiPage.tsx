@@ -5,6 +5,7 @@ import { Link, navigate, withQuery, type Location } from '../lib/router.js';
 import { Check, ErrorBox, Field } from '../ui/Field.js';
 import { Tabs } from '../ui/Tabs.js';
 import { StageDiffView } from './rest/StagesPanel.js';
+import { TableHead } from '../ui/TableHead.js';
 
 type Tab = 'routes' | 'integrations' | 'authorizers' | 'cors' | 'stages';
 
@@ -93,16 +94,7 @@ function Routes({ apiId }: { apiId: string }) {
       <ErrorBox error={routes.error?.message} />
       <div className="table-wrap">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Route</th>
-              <th scope="col">Integration</th>
-              <th scope="col">Authorization</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Route', 'Integration', 'Authorization']} />
           <tbody>
             {(routes.data ?? []).map((r) => (
               <tr key={r.routeId}>

@@ -4,6 +4,7 @@ import { errorText, useLoad } from '../../lib/data.js';
 import { Link, withQuery, type Location } from '../../lib/router.js';
 import { Confirm } from '../../ui/Confirm.js';
 import { ErrorBox, Field } from '../../ui/Field.js';
+import { TableHead } from '../../ui/TableHead.js';
 
 /** Stages: invoke URLs, which deployment each serves, undeployed changes with their diff, variables, history. */
 export function StagesPanel({ apiId, info, loc, statuses, onDeploy }: { apiId: string; info: ServerInfo; loc: Location; statuses: StageStatus[]; onDeploy: (stage: string) => void }) {
@@ -188,15 +189,7 @@ function StageVariables({ apiId, stageName, variables, onChanged }: { apiId: str
       {Object.keys(variables).length ? (
         <div className="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Value</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Value']} />
             <tbody>
               {Object.entries(variables).map(([k, v]) => (
                 <tr key={k}>

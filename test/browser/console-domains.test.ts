@@ -1,0 +1,75 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { a11yProblems } from '../helpers/console.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  server = await startTestServer();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('custom domains in the console: create, map a path to a stage (then served there in the browser), errors at the field, delete', async () => {
+  const { apis, deployments } = server.control;
+  const api = apis.createRestApi({ name: 'console-shop' });
+  const ping = apis.createResource(api.id, api.rootResourceId, { pathPart: 'ping' });
+  apis.putMethod(api.id, ping.id, 'GET', { authorizationType: 'NONE' });
+  apis.putIntegration(api.id, ping.id, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
+  apis.putMethodResponse(api.id, ping.id, 'GET', '200', {});
+  apis.putIntegrationResponse(api.id, ping.id, 'GET', '200', { selectionPattern: '', responseTemplates: { 'application/json': '{"pong": true}' } });
+  deployments.createDeployment(api.id, { stageName: 'live' });
+
+  await page.goto(`${server.url}/_preflight/console/domains`);
+  await page.getByRole('heading', { name: 'Custom domain names' }).waitFor();
+  const create = page.getByRole('form', { name: 'Create domain name' });
+  // A name preflight answers itself: the control layer's message, next to the field.
+  await create.getByLabel('Domain name').fill('localhost');
+  await create.getByRole('button', { name: 'Create domain name' }).click();
+  await create.getByRole('alert').filter({ hasText: /choose another, e\.g\. api\.myapp\.localhost/ }).waitFor();
+
+  await create.getByLabel('Domain name').fill('api.console.localhost');
+  await create.getByRole('button', { name: 'Create domain name' }).click();
+  await page.getByRole('heading', { name: 'api.console.localhost' }).waitFor();
+  await page.getByText('No mappings: every request to this name gets 403 Forbidden.').waitFor();
+  assert.deepEqual(await a11yProblems(page), [], 'accessibility problems on the domain page');
+
+  const add = page.getByRole('form', { name: 'Add API mapping' });
+  await add.getByLabel('Path').fill('v1');
+  await add.getByLabel('API').selectOption({ label: `console-shop (${api.id})` });
+  await add.getByLabel('Stage').selectOption('live');
+  await add.getByRole('button', { name: 'Add mapping' }).click();
+  const row = page.getByRole('row').filter({ hasText: '/v1' });
+  await row.getByRole('link', { name: 'console-shop' }).waitFor();
+  // The same path again: AWS's conflict message at the field.
+  await add.getByLabel('Path').fill('v1');
+  await add.getByRole('button', { name: 'Add mapping' }).click();
+  await add.getByRole('alert').filter({ hasText: 'Base path already exists for this domain name' }).waitFor();
+
+  // Chromium resolves the .localhost name itself: the mapped path answers from the stage.
+  const other = await browser.newPage();
+  const served = await other.goto(`http://api.console.localhost:${server.port}/v1/ping`);
+  assert.equal(served?.status(), 200);
+  assert.equal(await served?.text(), '{"pong": true}');
+  await other.close();
+
+  await row.getByRole('button', { name: 'Delete mapping /v1' }).click();
+  await page.getByText('No mappings: every request to this name gets 403 Forbidden.').waitFor();
+  await page.getByRole('button', { name: 'Delete domain name' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete api.console.localhost?' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('No custom domain names yet.').waitFor();
+  assert.deepEqual(server.control.domains.getDomainNames().items, []);
+  assert.deepEqual(pageErrors, []);
+});
