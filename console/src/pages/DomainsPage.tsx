@@ -148,7 +148,7 @@ function DomainDetail({ domain }: { domain: DomainNameView }) {
                   </td>
                   <td>{m.stage ?? <span className="muted">named by the caller</span>}</td>
                   <td>
-                    <button type="button" onClick={() => void removeMapping(m.basePath)} aria-label={`Delete mapping /${m.basePath === '(none)' ? '' : m.basePath}`}>
+                    <button type="button" className="danger small" onClick={() => void removeMapping(m.basePath)} aria-label={`Delete mapping /${m.basePath === '(none)' ? '' : m.basePath}`}>
                       Delete
                     </button>
                   </td>
