@@ -64,6 +64,16 @@ test('custom domains in the console: create, map a path to a stage (then served 
   assert.equal(await served?.text(), '{"pong": true}');
   await other.close();
 
+  // A mapping made through API Gateway v2 to an HTTP API links to that API.
+  const h = server.control.httpApis;
+  const httpApi = h.createApi({ name: 'console-orders', protocolType: 'HTTP' });
+  h.createStage(httpApi.apiId, { stageName: '$default' });
+  server.control.domains.createApiMapping('api.console.localhost', { apiId: httpApi.apiId, apiMappingKey: 'orders', stage: '$default' });
+  await page.getByRole('row').filter({ hasText: '/orders' }).getByRole('link', { name: 'console-orders' }).click();
+  await page.waitForURL(new RegExp(`/apis/http/${httpApi.apiId}$`));
+  await page.goBack();
+  await page.getByRole('row').filter({ hasText: '/orders' }).getByRole('button', { name: 'Delete mapping /orders' }).click();
+
   await row.getByRole('button', { name: 'Delete mapping /v1' }).click();
   await page.getByText('No mappings: every request to this name gets 403 Forbidden.').waitFor();
   await page.getByRole('button', { name: 'Delete domain name' }).click();

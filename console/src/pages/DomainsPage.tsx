@@ -86,12 +86,18 @@ function CreateDomain({ onCreated }: { onCreated: (name: string) => void }) {
 function DomainDetail({ domain }: { domain: DomainNameView }) {
   const name = domain.domainName;
   const mappings = useLoad(() => domains.mappings(name), [name], (e) => e.kind === 'domains' || e.kind === 'external');
-  const apis = useLoad(() => consoleApi.apis(), [], (e) => e.kind === 'restapi' || e.kind === 'external');
+  const apis = useLoad(() => consoleApi.apis(), [], (e) => e.kind === 'restapi' || e.kind === 'httpapi' || e.kind === 'external');
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string>();
   const target = domain.regionalDomainName ?? domain.distributionDomainName;
   const local = name.endsWith('.localhost') ? `http://${name}:${window.location.port || '80'}` : undefined;
-  const apiName = (id: string) => apis.data?.rest.find((a) => a.id === id)?.name ?? id;
+  // A mapping made through API Gateway v2 may point at an HTTP API: the v1 view names it restApiId all the same.
+  const apiOf = (id: string) => {
+    const restApi = apis.data?.rest.find((a) => a.id === id);
+    if (restApi) return { to: `/apis/rest/${id}`, name: restApi.name };
+    const httpApi = apis.data?.http.find((a) => a.apiId === id);
+    return { to: `/apis/http/${id}`, name: httpApi?.name ?? id };
+  };
   const removeMapping = async (basePath: string) => {
     setError(undefined);
     try {
@@ -144,7 +150,7 @@ function DomainDetail({ domain }: { domain: DomainNameView }) {
                     <code>/{m.basePath === '(none)' ? '' : m.basePath}</code>
                   </td>
                   <td>
-                    <Link to={`/apis/rest/${m.restApiId}`}>{apiName(m.restApiId)}</Link>
+                    <Link to={apiOf(m.restApiId).to}>{apiOf(m.restApiId).name}</Link>
                   </td>
                   <td>{m.stage ?? <span className="muted">named by the caller</span>}</td>
                   <td>
