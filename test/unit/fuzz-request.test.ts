@@ -1,8 +1,8 @@
 // Fuzzing the server's request handling end to end (Node's parser, dispatch by Host and path, the REST and HTTP API
 // data planes, the control plane's router, the local-only gate) with requests assembled from the pieces that break
 // parsers: odd methods, %-escapes valid and not, dot segments, empty segments, unicode, stage names, Hosts of every
-// surface, CORS and auth headers, binary bodies. Every request gets an answer below 500 (nothing here makes a backend
-// fail), and the server never logs an unexpected error. Seeded; bounded.
+// surface (custom domains too), CORS and auth headers, binary bodies. Every request gets an answer below 500 (nothing
+// here makes a backend fail), and the server never logs an unexpected error. Seeded; bounded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -34,6 +34,10 @@ before(async () => {
     corsConfiguration: { allowOrigins: ['http://localhost:3000'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'], maxAge: 60 },
   });
   httpId = http.apiId;
+  // A custom domain in front of both: /v1 to the REST API's dev stage, /h to the HTTP API.
+  server.control.domains.createDomainName({ domainName: 'fuzz.domain.localhost', regionalCertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/local', endpointConfiguration: { types: ['REGIONAL'] } });
+  server.control.domains.createBasePathMapping('fuzz.domain.localhost', { basePath: 'v1', restApiId: restId, stage: 'dev' });
+  server.control.domains.createApiMapping('fuzz.domain.localhost', { apiId: httpId, apiMappingKey: 'h', stage: '$default' });
 });
 after(async () => {
   await server?.close();
@@ -58,7 +62,7 @@ const headerPair = fc.oneof(
 
 const request = fc.record({
   method: fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'), fc.stringMatching(/^[A-Z]{1,8}$/)),
-  surface: fc.constantFrom('rest-host', 'http-host', 'rest-path', 'http-path', 'control', 'console', 'foreign'),
+  surface: fc.constantFrom('rest-host', 'http-host', 'rest-path', 'http-path', 'control', 'console', 'foreign', 'domain-rest', 'domain-http'),
   target,
   headers: fc.array(headerPair, { maxLength: 5 }),
   body: fc.option(fc.oneof(fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), fc.json().map((j) => Buffer.from(j))), { nil: undefined }),
@@ -78,6 +82,10 @@ function hostAndPath(surface: string, t: string): { host: string; path: string }
       return { host: `127.0.0.1:${server.port}`, path: `/_preflight${t}` };
     case 'foreign':
       return { host: 'evil.test', path: t };
+    case 'domain-rest':
+      return { host: `fuzz.domain.localhost:${server.port}`, path: `/v1${t}` };
+    case 'domain-http':
+      return { host: `FUZZ.domain.localhost`, path: `/h${t}` };
     default:
       return { host: `127.0.0.1:${server.port}`, path: t };
   }
