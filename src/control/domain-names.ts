@@ -257,6 +257,11 @@ export class DomainNameService {
     return id;
   }
 
+  /** The domain an API mapping id belongs to. */
+  domainOfMapping(id: string): string | undefined {
+    return (this.db.prepare('SELECT domain_name FROM domain_mappings WHERE id = ?').get(id) as { domain_name: string } | undefined)?.domain_name;
+  }
+
   /** Whether any domain maps to the API (a REST API with mappings cannot be deleted). */
   hasMappingsTo(apiId: string): boolean {
     return this.db.prepare('SELECT 1 FROM domain_mappings WHERE api_id = ?').get(apiId) !== undefined;
@@ -403,7 +408,8 @@ export class DomainNameService {
   /** Every domain with its mappings, longest key first: what the data plane routes by. */
   routes(): Map<string, DomainRoute> {
     const out = new Map<string, DomainRoute>();
-    for (const d of this.getDomainNames({ limit: 500 }).items) out.set(d.domainName, { domainName: d.domainName, mappings: [] });
+    const names = this.db.prepare('SELECT name FROM domain_names').all() as { name: string }[];
+    for (const { name } of names) out.set(name, { domainName: name, mappings: [] });
     const rows = this.db.prepare('SELECT doc FROM domain_mappings').all() as { doc: string }[];
     for (const r of rows) {
       const m = JSON.parse(r.doc) as DomainMapping;

@@ -100,9 +100,8 @@ export function removeDomainResource(ctx: Pick<DeployContext, 'control'>, p: Phy
     const slash = p.id.indexOf('/');
     domains.deleteBasePathMapping(p.id.slice(0, slash), p.id.slice(slash + 1));
   } else if (p.type === 'AWS::ApiGatewayV2::ApiMapping') {
-    for (const d of domains.getDomainNames({ limit: 500 }).items) {
-      if (d.endpointType === 'REGIONAL' && domains.getApiMappings(d.domainName).some((m) => m.apiMappingId === p.id)) domains.deleteApiMapping(d.domainName, p.id);
-    }
+    const domain = domains.domainOfMapping(p.id);
+    if (domain) domains.deleteApiMapping(domain, p.id);
   } else if (p.type === 'AWS::ApiGateway::DomainName' || p.type === 'AWS::ApiGatewayV2::DomainName') domains.deleteDomainName(p.id);
 }
 
