@@ -1,27 +1,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
-import { a11yProblems } from '../helpers/console.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { a11yProblems, startConsoleSession, type ConsoleSession } from '../helpers/console.js';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let session: ConsoleSession;
 
 before(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  session = await startConsoleSession();
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => session?.close());
 
 test('custom domains in the console: create, map a path to a stage (then served there in the browser), errors at the field, delete', async () => {
+  const { server, browser, page, pageErrors } = session;
   const { apis, deployments } = server.control;
   const api = apis.createRestApi({ name: 'console-shop' });
   const ping = apis.createResource(api.id, api.rootResourceId, { pathPart: 'ping' });

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { corsMessage, fetchFromPage, launchChromium, startPageServer } from '../helpers/browser.js';
-import { lambdaUri, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { corsMessage, fetchFromPage, startCrossOriginScene, type CrossOriginScene } from '../helpers/browser.js';
+import { lambdaUri, TEST_ROLE } from '../helpers/server.js';
 
 /*
  * A custom domain under .localhost in a real Chromium: the browser resolves api.shop.localhost to this machine by
@@ -13,32 +12,22 @@ import { lambdaUri, startTestServer, TEST_ROLE, type TestServer } from '../helpe
  * would call api.shop.example.com on AWS.
  */
 
-let server: TestServer;
-let browser: Browser;
-let front: { origin: string; close(): Promise<void> };
-let page: Page;
+let scene: CrossOriginScene;
 
 before(async () => {
-  server = await startTestServer();
-  front = await startPageServer();
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.goto(front.origin);
+  scene = await startCrossOriginScene();
   const dir = mkdtempSync(join(tmpdir(), 'preflight-domaincors-'));
   mkdirSync(join(dir, 'orders'));
   writeFileSync(
     join(dir, 'orders', 'index.mjs'),
-    `export const handler = async (event) => ({ statusCode: 200, headers: { 'Access-Control-Allow-Origin': '${front.origin}' }, body: JSON.stringify({ path: event.path, host: event.requestContext.domainName }) });`,
+    `export const handler = async (event) => ({ statusCode: 200, headers: { 'Access-Control-Allow-Origin': '${scene.front.origin}' }, body: JSON.stringify({ path: event.path, host: event.requestContext.domainName }) });`,
   );
-  await server.control.functions.createFunction({ FunctionName: 'orders', Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: 'index.handler', Code: { Directory: join(dir, 'orders') } });
+  await scene.server.control.functions.createFunction({ FunctionName: 'orders', Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: 'index.handler', Code: { Directory: join(dir, 'orders') } });
 });
-after(async () => {
-  await browser?.close();
-  await front?.close();
-  await server?.close();
-});
+after(() => scene?.close());
 
 test('a front end calls its API by a custom domain name: preflight through the mapping, the Lambda\'s answer, an unmapped path blocked', async () => {
+  const { server, front, page } = scene;
   const { apis, deployments, domains } = server.control;
   const api = apis.createRestApi({ name: 'shop' });
   const orders = apis.createResource(api.id, api.rootResourceId, { pathPart: 'orders' });

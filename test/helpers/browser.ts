@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from './server.js';
 
 /** Debian's Chromium with the flags this machine needs (no sandbox as root, no background network). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -31,6 +32,34 @@ export async function startPageServer(html = '<!doctype html><title>front end</t
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The usual cross-origin scene: an emulator, a front end on its own origin, and Chromium with a page open on it. */
+export interface CrossOriginScene {
+  server: TestServer;
+  front: { origin: string; close(): Promise<void> };
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function startCrossOriginScene(): Promise<CrossOriginScene> {
+  const server = await startTestServer();
+  const front = await startPageServer();
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(front.origin);
+  return {
+    server,
+    front,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await front.close();
+      await server.close();
     },
   };
 }

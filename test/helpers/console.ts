@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { startTestServer, type TestServer } from './server.js';
 
 /** Where the console tests leave their screenshots (gitignored). */
 export const SHOTS = join(process.cwd(), 'test-results', 'console');
@@ -78,3 +80,30 @@ const CHECKER = `(() => {
     for (const [id, n] of ids) if (n > 1) problems.push({ rule: 'duplicate id', element: id });
     return problems;
 })()`;
+
+/** An emulator and Chromium with a desktop-sized page, collecting the page's uncaught errors; stop it with close(). */
+export interface ConsoleSession {
+  server: TestServer;
+  browser: Browser;
+  page: Page;
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function startConsoleSession(): Promise<ConsoleSession> {
+  const server = await startTestServer();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return {
+    server,
+    browser,
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
