@@ -73,8 +73,9 @@ export class ConsoleStatic {
     let file = relative === undefined ? undefined : this.read(relative);
     let immutable = relative !== undefined && relative.startsWith('assets/');
     if (!file) {
-      // A missing asset is an error; any other path is a client-side route of the app.
-      if (relative === undefined || extname(relative) !== '') {
+      // A missing asset (a file type the build makes, or anything under assets/) is an error; any other path is a
+      // client-side route of the app, dots and all (/domains/api.myapp.localhost).
+      if (relative === undefined || relative.startsWith('assets/') || CONTENT_TYPES[extname(relative)] !== undefined) {
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('Not found');
         return;

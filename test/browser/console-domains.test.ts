@@ -31,20 +31,23 @@ test('custom domains in the console: create, map a path to a stage (then served 
   await create.getByLabel('Domain name').fill('api.console.localhost');
   await create.getByRole('button', { name: 'Create domain name' }).click();
   await page.getByRole('heading', { name: 'api.console.localhost' }).waitFor();
+  // The page's address (dots and all) opens the same page again.
+  await page.reload();
+  await page.getByRole('heading', { name: 'api.console.localhost' }).waitFor();
   await page.getByText('No mappings: every request to this name gets 403 Forbidden.').waitFor();
   assert.deepEqual(await a11yProblems(page), [], 'accessibility problems on the domain page');
 
   const add = page.getByRole('form', { name: 'Add API mapping' });
   await add.getByLabel('Path').fill('v1');
-  await add.getByLabel('API').selectOption({ label: `console-shop (${api.id})` });
+  await add.getByLabel('API').selectOption({ label: `console-shop (REST ${api.id})` });
   await add.getByLabel('Stage').selectOption('live');
   await add.getByRole('button', { name: 'Add mapping' }).click();
   const row = page.getByRole('row').filter({ hasText: '/v1' });
   await row.getByRole('link', { name: 'console-shop' }).waitFor();
-  // The same path again: AWS's conflict message at the field.
+  // The same path again: AWS's conflict message at the field (a REGIONAL domain takes v2 API mappings).
   await add.getByLabel('Path').fill('v1');
   await add.getByRole('button', { name: 'Add mapping' }).click();
-  await add.getByRole('alert').filter({ hasText: 'Base path already exists for this domain name' }).waitFor();
+  await add.getByRole('alert').filter({ hasText: 'ApiMapping key already exists for this domain name' }).waitFor();
 
   // Chromium resolves the .localhost name itself: the mapped path answers from the stage.
   const other = await browser.newPage();
@@ -53,15 +56,20 @@ test('custom domains in the console: create, map a path to a stage (then served 
   assert.equal(await served?.text(), '{"pong": true}');
   await other.close();
 
-  // A mapping made through API Gateway v2 to an HTTP API links to that API.
+  // An HTTP API at a path of two levels, which only v2 mappings allow; its row links to the HTTP API.
   const h = server.control.httpApis;
   const httpApi = h.createApi({ name: 'console-orders', protocolType: 'HTTP' });
   h.createStage(httpApi.apiId, { stageName: '$default' });
-  server.control.domains.createApiMapping('api.console.localhost', { apiId: httpApi.apiId, apiMappingKey: 'orders', stage: '$default' });
-  await page.getByRole('row').filter({ hasText: '/orders' }).getByRole('link', { name: 'console-orders' }).click();
+  // No reload: the page hears of the new API (control event) and offers it.
+  await add.getByLabel('API').locator('option', { hasText: `console-orders (HTTP ${httpApi.apiId})` }).waitFor({ state: 'attached' });
+  await add.getByLabel('Path').fill('orders/v2');
+  await add.getByLabel('API').selectOption({ label: `console-orders (HTTP ${httpApi.apiId})` });
+  await add.getByLabel('Stage').selectOption('$default');
+  await add.getByRole('button', { name: 'Add mapping' }).click();
+  await page.getByRole('row').filter({ hasText: '/orders/v2' }).getByRole('link', { name: 'console-orders' }).click();
   await page.waitForURL(new RegExp(`/apis/http/${httpApi.apiId}$`));
   await page.goBack();
-  await page.getByRole('row').filter({ hasText: '/orders' }).getByRole('button', { name: 'Delete mapping /orders' }).click();
+  await page.getByRole('row').filter({ hasText: '/orders/v2' }).getByRole('button', { name: 'Delete mapping /orders/v2' }).click();
 
   await row.getByRole('button', { name: 'Delete mapping /v1' }).click();
   await page.getByText('No mappings: every request to this name gets 403 Forbidden.').waitFor();

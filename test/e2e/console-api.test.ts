@@ -47,6 +47,11 @@ test('the console is served from dist/console with content types, SPA fallback a
   assert.equal(route.status, 200);
   assert.equal(route.body, index.body);
   assert.equal((await get('/_preflight/console/assets/missing.js')).status, 404);
+  assert.equal((await get('/_preflight/console/missing.css')).status, 404);
+  // A route whose last segment has dots (a custom domain's page) is the app, not a missing file.
+  const deepLink = await get('/_preflight/console/domains/api.myapp.localhost');
+  assert.equal(deepLink.status, 200);
+  assert.match(deepLink.headers['content-type'] ?? '', /^text\/html/);
   assert.equal((await get('/_preflight/console/../../package.json')).status, 404);
   const bare = await get('/_preflight/console');
   assert.equal(bare.status, 308);

@@ -10,7 +10,7 @@ import type { SnapshotChange } from '../../../src/server/console-diff.js';
 import type { PlaygroundRequest, Prediction } from '../../../src/server/console-doctor.js';
 import type { TestInvokeResult } from '../../../src/gateway/test-invoke.js';
 import type { LogEvent } from '../../../src/lambda/log-store.js';
-import type { BasePathMapping, DomainNameView } from '../../../src/model/domain-names.js';
+import type { ApiMapping, BasePathMapping, DomainNameView } from '../../../src/model/domain-names.js';
 
 export type { Deployment, Integration, IntegrationResponse, Method, MethodResponse, Resource, RestApi, Stage };
 export type { CorsConfiguration, HttpApi, HttpAuthorizer, HttpDeployment, HttpIntegration, HttpRoute, HttpStage };
@@ -247,4 +247,5 @@ export const domains = {
   mappings: (name: string) => call<{ item: BasePathMapping[] }>('GET', `${dn(name)}/basepathmappings?limit=500`).then((r) => r.item),
   createMapping: (name: string, input: { basePath: string; restApiId: string; stage: string }) => call<BasePathMapping>('POST', `${dn(name)}/basepathmappings`, input),
   removeMapping: (name: string, basePath: string) => call<void>('DELETE', `${dn(name)}/basepathmappings/${enc(basePath)}`),
+  createApiMapping: (name: string, input: { apiId: string; apiMappingKey: string; stage: string }) => call<ApiMapping>('POST', `/v2/domainnames/${enc(name)}/apimappings`, input),
 };

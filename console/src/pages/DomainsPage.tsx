@@ -164,7 +164,15 @@ function DomainDetail({ domain }: { domain: DomainNameView }) {
           </table>
         </div>
       ) : null}
-      <AddMapping domainName={name} apis={apis.data?.rest ?? []} onAdded={mappings.reload} />
+      <AddMapping
+        domainName={name}
+        regional={domain.endpointConfiguration.types.includes('REGIONAL')}
+        apis={[
+          ...(apis.data?.rest ?? []).map((a) => ({ id: a.id, name: a.name, kind: 'REST' as const, stages: a.stages })),
+          ...(apis.data?.http ?? []).map((a) => ({ id: a.apiId, name: a.name, kind: 'HTTP' as const, stages: a.stages })),
+        ]}
+        onAdded={mappings.reload}
+      />
       {deleting ? (
         <Confirm
           title={`Delete ${name}?`}
@@ -178,19 +186,26 @@ function DomainDetail({ domain }: { domain: DomainNameView }) {
   );
 }
 
-type RestSummary = { id: string; name: string; stages: { stageName: string }[] };
+type ApiChoice = { id: string; name: string; kind: 'REST' | 'HTTP'; stages: { stageName: string }[] };
 
-function AddMapping({ domainName, apis, onAdded }: { domainName: string; apis: RestSummary[]; onAdded: () => void }) {
+/**
+ * A REGIONAL domain takes API mappings (API Gateway v2: REST or HTTP APIs, paths of several levels), an EDGE one base
+ * path mappings (v1: REST APIs, one level), as in the API Gateway console.
+ */
+function AddMapping({ domainName, regional, apis, onAdded }: { domainName: string; regional: boolean; apis: ApiChoice[]; onAdded: () => void }) {
   const [basePath, setBasePath] = useState('');
   const [apiId, setApiId] = useState('');
   const [stage, setStage] = useState('');
   const [error, setError] = useState<string>();
-  const stages = apis.find((a) => a.id === apiId)?.stages ?? [];
+  const choices = regional ? apis : apis.filter((a) => a.kind === 'REST');
+  const stages = choices.find((a) => a.id === apiId)?.stages ?? [];
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
     try {
-      await domains.createMapping(domainName, { basePath: basePath.trim(), restApiId: apiId, stage });
+      const path = basePath.trim();
+      if (regional) await domains.createApiMapping(domainName, { apiId, apiMappingKey: path, stage });
+      else await domains.createMapping(domainName, { basePath: path, restApiId: apiId, stage });
       setBasePath('');
       onAdded();
     } catch (err) {
@@ -199,7 +214,7 @@ function AddMapping({ domainName, apis, onAdded }: { domainName: string; apis: R
   };
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Add API mapping">
-      <Field label="Path" hint="Empty maps the whole domain." error={error}>
+      <Field label="Path" hint={regional ? 'Empty maps the whole domain; levels with "/" (orders/v2).' : 'Empty maps the whole domain.'} error={error}>
         <input value={basePath} onChange={(e) => setBasePath(e.target.value)} placeholder="v1" />
       </Field>
       <Field label="API">
@@ -211,10 +226,10 @@ function AddMapping({ domainName, apis, onAdded }: { domainName: string; apis: R
           }}
           required
         >
-          <option value="">Choose a REST API</option>
-          {apis.map((a) => (
+          <option value="">{regional ? 'Choose an API' : 'Choose a REST API'}</option>
+          {choices.map((a) => (
             <option key={a.id} value={a.id}>
-              {a.name} ({a.id})
+              {a.name} ({a.kind} {a.id})
             </option>
           ))}
         </select>
