@@ -89,7 +89,7 @@ export class DomainNameService {
     private readonly apis: DomainApiLookup,
   ) {}
 
-  private get db(): Pick<Store, 'prepare'> {
+  private get db(): Pick<Store, 'prepare' | 'freshId'> {
     return this.store;
   }
 
@@ -192,6 +192,11 @@ export class DomainNameService {
     return d;
   }
 
+  /** GetDomainNames (v2): the REGIONAL ones, the only kind v2 manages. */
+  getDomainNamesV2(): DomainName[] {
+    return this.getDomainNames().items.filter((d) => d.endpointType === 'REGIONAL');
+  }
+
   getDomainNames(opts: { position?: string; limit?: number } = {}): Page<DomainName> {
     const rows = this.db.prepare('SELECT doc FROM domain_names ORDER BY rowid').all() as { doc: string }[];
     return paginate(
@@ -226,9 +231,9 @@ export class DomainNameService {
     });
   }
 
-  deleteDomainName(name: string): void {
+  deleteDomainName(name: string, via: 'v1' | 'v2' = 'v1'): void {
     this.write(() => {
-      const d = this.getDomainName(name);
+      const d = via === 'v1' ? this.getDomainName(name) : this.getDomainNameV2(name);
       this.db.prepare('DELETE FROM domain_names WHERE name = ?').run(d.domainName);
     });
   }
@@ -252,9 +257,13 @@ export class DomainNameService {
   }
 
   private freshMappingId(): string {
-    let id = randomId(10);
-    while (this.db.prepare('SELECT 1 FROM domain_mappings WHERE id = ?').get(id)) id = randomId(10);
-    return id;
+    return this.db.freshId('domain_mappings', undefined, () => randomId(10));
+  }
+
+  /** A domain's mapping at a key ('' for "(none)"), whichever API made it. */
+  findMapping(domainName: string, key: string): DomainMapping | undefined {
+    const row = this.db.prepare('SELECT doc FROM domain_mappings WHERE domain_name = ? AND mapping_key = ?').get(domainName.toLowerCase(), key) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as DomainMapping) : undefined;
   }
 
   /** The domain an API mapping id belongs to. */
@@ -320,8 +329,7 @@ export class DomainNameService {
 
   private basePathMapping(domainName: string, basePath: string): DomainMapping {
     const d = this.getDomainName(domainName);
-    const key = basePath === '(none)' ? '' : basePath;
-    const m = this.mappings(d.domainName).find((x) => x.key === key);
+    const m = this.findMapping(d.domainName, basePath === '(none)' ? '' : basePath);
     // Real AWS text: serverless-domain-manager#613.
     if (!m) throw notFound('Invalid base path mapping identifier specified');
     return m;
@@ -342,7 +350,7 @@ export class DomainNameService {
 
   private refuseTakenKey(m: DomainMapping, message: string): void {
     // Real AWS texts: serverless-domain-manager#214 (v1), aws-cdk#22660 (v2).
-    if (this.mappings(m.domainName).some((x) => x.key === m.key)) throw conflict(message);
+    if (this.findMapping(m.domainName, m.key)) throw conflict(message);
   }
 
   createApiMapping(domainName: string, input: unknown): ApiMapping {

@@ -27,7 +27,8 @@ export type IdTable =
   | 'http_authorizers'
   | 'http_deployments'
   | 'api_keys'
-  | 'usage_plans';
+  | 'usage_plans'
+  | 'domain_mappings';
 
 /**
  * The one SQLite database behind the control plane. Every control operation runs in one transaction, so a

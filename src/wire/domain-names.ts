@@ -34,11 +34,10 @@ export function domainNameRoutes(control: ControlPlane, router: WireRouter = new
     })
     // ---- v2
     .add('POST', '/v2/domainnames', (req) => created(DomainNameService.v2View(d.createDomainNameV2(readJson(req)))))
-    .add('GET', '/v2/domainnames', () => ok({ items: d.getDomainNames().items.filter((x) => x.endpointType === 'REGIONAL').map(DomainNameService.v2View) }))
+    .add('GET', '/v2/domainnames', () => ok({ items: d.getDomainNamesV2().map(DomainNameService.v2View) }))
     .add('GET', '/v2/domainnames/{domainName}', (_r, p) => ok(DomainNameService.v2View(d.getDomainNameV2(p['domainName']!))))
     .add('DELETE', '/v2/domainnames/{domainName}', (_r, p) => {
-      d.getDomainNameV2(p['domainName']!);
-      d.deleteDomainName(p['domainName']!);
+      d.deleteDomainName(p['domainName']!, 'v2');
       return { status: 204 };
     })
     .add('POST', '/v2/domainnames/{domainName}/apimappings', (req, p) => created(d.createApiMapping(p['domainName']!, readJson(req))))

@@ -71,8 +71,7 @@ export function basePathMapping(ctx: DeployContext, id: string, p: Record<string
   const domains = ctx.control.domains;
   const wanted = { restApiId: str(p['RestApiId']), ...(p['Stage'] !== undefined ? { stage: String(p['Stage']) } : {}) };
   const key = basePath === '' ? '(none)' : basePath;
-  const exists = domains.find(domain) && domains.getBasePathMappings(domain).items.some((m) => m.basePath === key);
-  if (exists) {
+  if (domains.findMapping(domain, basePath === '(none)' ? '' : basePath)) {
     const ops: PatchOperation[] = [
       { op: 'replace', path: '/restapiId', value: wanted.restApiId ?? '' },
       { op: 'replace', path: '/stage', value: wanted.stage ?? '(none)' },
@@ -86,9 +85,9 @@ export function apiMapping(ctx: DeployContext, id: string, p: Record<string, unk
   const domain = str(p['DomainName']) ?? '';
   const input = { apiId: str(p['ApiId']), apiMappingKey: str(p['ApiMappingKey']) ?? '', stage: str(p['Stage']) };
   const domains = ctx.control.domains;
-  const existing = domains.find(domain)?.endpointType === 'REGIONAL' ? domains.getApiMappings(domain).find((m) => m.apiMappingKey === input.apiMappingKey) : undefined;
+  const existing = domains.findMapping(domain, input.apiMappingKey);
   const m = existing
-    ? call(ctx, id, [], () => domains.updateApiMapping(domain, existing.apiMappingId, input))
+    ? call(ctx, id, [], () => domains.updateApiMapping(domain, existing.id, input))
     : call(ctx, id, [], () => domains.createApiMapping(domain, input));
   return { type: 'AWS::ApiGatewayV2::ApiMapping', id: m.apiMappingId, attrs: { ApiMappingId: m.apiMappingId } };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { IacError } from '../diagnostics.js';
 import { isObject, type CfnResource, type Template } from '../template.js';
 import type { SamApi } from './rest-api.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 
 /*
  * An Api's or HttpApi's Domain property, as aws-sam-translator 1.110 expands it (model/api/api_generator.py
@@ -11,17 +12,13 @@ import type { SamApi } from './rest-api.js';
  * update locally (name the domain under .localhost and Chromium reaches it).
  */
 
-/** LogicalIdGenerator("", data).gen(): the first 10 hex digits of the SHA-1 of the data (a string, or compact JSON). */
+/**
+ * LogicalIdGenerator("", data).gen(): the first 10 hex digits of the SHA-1 of the data, a string or compact JSON with
+ * sorted keys (json.dumps(separators=(",", ":"), sort_keys=True)).
+ */
 function logicalIdHash(data: unknown): string {
-  const text = typeof data === 'string' ? data : stableJson(data);
+  const text = typeof data === 'string' ? data : canonicalJson(data);
   return createHash('sha1').update(text).digest('hex').slice(0, 10);
-}
-
-/** json.dumps(separators=(",", ":"), sort_keys=True). */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
-  return JSON.stringify(v);
 }
 
 function domainConfig(t: Template, api: SamApi): { config: Record<string, unknown>; basePaths: string[] | undefined } | undefined {
