@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { a11yProblems, startConsoleSession, type ConsoleSession } from '../helpers/console.js';
+import { putMockMethod } from '../helpers/server.js';
 
 let session: ConsoleSession;
 
@@ -14,10 +15,7 @@ test('custom domains in the console: create, map a path to a stage (then served 
   const { apis, deployments } = server.control;
   const api = apis.createRestApi({ name: 'console-shop' });
   const ping = apis.createResource(api.id, api.rootResourceId, { pathPart: 'ping' });
-  apis.putMethod(api.id, ping.id, 'GET', { authorizationType: 'NONE' });
-  apis.putIntegration(api.id, ping.id, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
-  apis.putMethodResponse(api.id, ping.id, 'GET', '200', {});
-  apis.putIntegrationResponse(api.id, ping.id, 'GET', '200', { selectionPattern: '', responseTemplates: { 'application/json': '{"pong": true}' } });
+  putMockMethod(server.control, api.id, ping.id, 'GET', '{"pong": true}');
   deployments.createDeployment(api.id, { stageName: 'live' });
 
   await page.goto(`${server.url}/_preflight/console/domains`);

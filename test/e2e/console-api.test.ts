@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { consoleRoot } from '../../src/server/console-static.js';
-import { lambdaUri, rawRequest, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
+import { lambdaUri, putMockMethod, rawRequest, startTestServer, TEST_ROLE, type TestServer } from '../helpers/server.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/seed/${name}`, import.meta.url));
 
@@ -23,10 +23,7 @@ function seedApi() {
   const { apis } = server.control;
   const api = apis.createRestApi({ name: 'console-e2e' });
   const users = apis.createResource(api.id, api.rootResourceId, { pathPart: 'users' });
-  apis.putMethod(api.id, users.id, 'GET', { authorizationType: 'NONE' });
-  apis.putIntegration(api.id, users.id, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
-  apis.putMethodResponse(api.id, users.id, 'GET', '200', {});
-  apis.putIntegrationResponse(api.id, users.id, 'GET', '200', { selectionPattern: '', responseTemplates: { 'application/json': '{"users":[]}' } });
+  putMockMethod(server.control, api.id, users.id, 'GET', '{"users":[]}');
   return { api, users };
 }
 

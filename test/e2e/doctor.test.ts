@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { lambdaUri, startTestServer, TEST_ROLE, zipOf, type TestServer } from '../helpers/server.js';
+import { lambdaUri, putMockMethod, startTestServer, TEST_ROLE, zipOf, type TestServer } from '../helpers/server.js';
 import { runDoctor } from '../../src/doctor/live.js';
 import { parseInput } from '../../src/doctor/input.js';
 import type { DoctorReport } from '../../src/doctor/types.js';
@@ -333,10 +333,7 @@ describe('API Gateway\'s 403 Forbidden before any API answers', () => {
     const { apis, deployments, domains } = server.control;
     const api = apis.createRestApi({ name: 'doctor-routing' });
     const items = apis.createResource(api.id, api.rootResourceId, { pathPart: 'items' });
-    apis.putMethod(api.id, items.id, 'GET', { authorizationType: 'NONE' });
-    apis.putIntegration(api.id, items.id, 'GET', { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
-    apis.putMethodResponse(api.id, items.id, 'GET', '200', {});
-    apis.putIntegrationResponse(api.id, items.id, 'GET', '200', { selectionPattern: '' });
+    putMockMethod(server.control, api.id, items.id, 'GET');
     server.control.enableCors(api.id, items.id, { allowOrigin: ORIGIN });
     deployments.createDeployment(api.id, { stageName: 'prod' });
 

@@ -7,6 +7,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
 import { memoryLogger } from '../../src/server/logger.js';
+import type { ControlPlane } from '../../src/control/index.js';
 
 export interface TestServer extends RunningServer {
   logs: string[];
@@ -90,4 +91,13 @@ export async function nodeFunction(server: RunningServer, name: string, source: 
   const dir = mkdtempSync(join(tmpdir(), `preflight-fn-${name}-`));
   writeFileSync(join(dir, 'index.mjs'), source);
   await server.control.functions.createFunction({ FunctionName: name, Runtime: 'nodejs20.x', Role: TEST_ROLE, Handler: handler, Code: { Directory: dir } });
+}
+
+/** A MOCK method answering 200, with `body` as its application/json template when given: a test API's usual part. */
+export function putMockMethod(control: ControlPlane, apiId: string, resourceId: string, httpMethod: string, body?: string): void {
+  const { apis } = control;
+  apis.putMethod(apiId, resourceId, httpMethod, { authorizationType: 'NONE' });
+  apis.putIntegration(apiId, resourceId, httpMethod, { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } });
+  apis.putMethodResponse(apiId, resourceId, httpMethod, '200', {});
+  apis.putIntegrationResponse(apiId, resourceId, httpMethod, '200', { selectionPattern: '', ...(body !== undefined ? { responseTemplates: { 'application/json': body } } : {}) });
 }

@@ -144,22 +144,26 @@ function DomainDetail({ domain }: { domain: DomainNameView }) {
             <caption className="sr-only">API mappings of {name}</caption>
             <TableHead columns={['Path', 'API', 'Stage']} />
             <tbody>
-              {mappings.data.map((m) => (
-                <tr key={m.basePath}>
-                  <td>
-                    <code>/{m.basePath === '(none)' ? '' : m.basePath}</code>
-                  </td>
-                  <td>
-                    <Link to={apiOf(m.restApiId).to}>{apiOf(m.restApiId).name}</Link>
-                  </td>
-                  <td>{m.stage ?? <span className="muted">named by the caller</span>}</td>
-                  <td>
-                    <button type="button" className="danger small" onClick={() => void removeMapping(m.basePath)} aria-label={`Delete mapping /${m.basePath === '(none)' ? '' : m.basePath}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
+              {mappings.data.map((m) => {
+                const path = `/${m.basePath === '(none)' ? '' : m.basePath}`;
+                const target = apiOf(m.restApiId);
+                return (
+                  <tr key={m.basePath}>
+                    <td>
+                      <code>{path}</code>
+                    </td>
+                    <td>
+                      <Link to={target.to}>{target.name}</Link>
+                    </td>
+                    <td>{m.stage ?? <span className="muted">named by the caller</span>}</td>
+                    <td>
+                      <button type="button" className="danger small" onClick={() => void removeMapping(m.basePath)} aria-label={`Delete mapping ${path}`}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
